@@ -1,0 +1,61 @@
+"""The Python API: one :class:`Assistant` over one index."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from assistant.config import Settings
+from index import Index, SyncReport, make_embedder
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Open an index, (re)index articles, retrieve passages, answer with citations.
+
+    >>> bot = Assistant(Settings.load(data_dir="/tmp/news"))
+    >>> bot.sync()                     # indexes the shipped corpus the first time
+    >>> bot.ask("How much did USAID commit?").text
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+
+    @cached_property
+    def index(self) -> Index:
+        s = self.settings
+        embedder = make_embedder(
+            s.embedder,
+            url=s.embed_url,
+            model=s.embed_model,
+            api_key=s.embed_api_key.get_secret_value() if s.embed_api_key else None,
+        )
+        return Index(
+            s.data_dir,
+            chroma_url=s.chroma_url,
+            collection=s.collection,
+            embedder=embedder,
+            chunk_tokens=s.chunk_tokens,
+            overlap_tokens=s.overlap_tokens,
+            max_file_bytes=int(s.max_file_mb * 1024 * 1024),
+            lock_wait_seconds=s.lock_wait_seconds,
+        )
+
+    # -- indexing --------------------------------------------------------------
+    def sync(self, paths: Iterable[Path | str] | None = None, *, rebuild: bool = False, progress=None) -> SyncReport:
+        """Incrementally index ``paths`` (default: what is indexed already, or the shipped corpus)."""
+        report = self.index.sync([Path(p) for p in paths] if paths else None, rebuild=rebuild, progress=progress)
+        self.__dict__.pop("retriever", None)
+        return report
+
+    def remove(self, doc_ids: Iterable[str] = (), roots: Iterable[str | Path] = ()) -> list[str]:
+        """Remove documents by id, or all documents indexed from a folder."""
+        gone = self.index.remove(doc_ids, [str(r) for r in roots])
+        self.__dict__.pop("retriever", None)
+        return gone
+
+    def status(self) -> dict:
+        return {**self.index.status(), "backend": self.settings.backend}

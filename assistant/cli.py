@@ -1,0 +1,215 @@
+"""The ``assistant`` command. Each subcommand parses, hands off to :class:`Assistant`,
+and prints; nothing heavy is imported until a subcommand needs it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
+    )
+    common.add_argument(
+        "--chroma-url", help="use a Chroma server instead of the embedded store ($ASSISTANT_CHROMA_URL)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Ask questions about news articles; get answers that cite their passages."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="add or re-sync articles (incremental)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: everything already indexed, or the shipped corpus)",
+    )
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="re-embed everything into a fresh collection (after changing embedder or chunking)",
+    )
+    p.add_argument("--wait", type=float, metavar="SECONDS", help="wait this long for another running indexer")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(run=cmd_index)
+
+    p = sub.add_parser("remove", parents=[common], help="remove documents, or a whole indexed folder, on purpose")
+    p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    p.add_argument(
+        "--root", action="append", default=[], metavar="DIR", help="remove every document indexed from this folder"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("status", parents=[common], help="what the index holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_status)
+
+    for name, helptext in (
+        ("ask", "answer one question with citations"),
+        ("retrieve", "show the passages a question retrieves"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=helptext)
+        p.add_argument("question", metavar="QUESTION" if name == "ask" else "QUERY")
+        _answer_options(p, backend=name == "ask")
+        p.set_defaults(run=cmd_ask if name == "ask" else cmd_retrieve)
+
+    p = sub.add_parser("chat", parents=[common], help="a conversation in the terminal (JSON lines when piped)")
+    _answer_options(p, backend=True)
+    p.set_defaults(run=cmd_chat)
+
+    p = sub.add_parser("serve", parents=[common], help="start the chat web page")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
+    p.add_argument("-k", type=int, dest="top_k", metavar="K", help="passages to retrieve")
+    p.add_argument(
+        "--doc", action="append", dest="doc_ids", metavar="DOC_ID", help="only search this document (repeatable)"
+    )
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    if backend:
+        p.add_argument("--backend", choices=("extractive", "llama-cpp", "openai"), help="answer backend")
+
+
+def _assistant(args):
+    from assistant.api import Assistant
+    from assistant.config import Settings
+
+    overrides = {k: getattr(args, k, None) for k in ("data_dir", "chroma_url", "backend", "top_k", "host", "port")}
+    if getattr(args, "wait", None) is not None:
+        overrides["lock_wait_seconds"] = args.wait
+    return Assistant(Settings.load(**overrides))
+
+
+def _progress():
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_index(args) -> int:
+    report = _assistant(args).sync(args.paths or None, rebuild=args.rebuild, progress=_progress())
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    for skipped in report.skipped:
+        print(f"skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning {warning['path']}: {warning['warning']}", file=sys.stderr)
+    print(
+        f"added {report.added}, updated {report.updated}, removed {report.removed}, unchanged {report.unchanged}, "
+        f"skipped {len(report.skipped)}; {report.chunks_embedded} chunks embedded in {report.seconds:.2f} s"
+    )
+    return 0
+
+
+def cmd_remove(args) -> int:
+    if not args.doc_ids and not args.root:
+        print("name DOC_IDs or --root DIR to remove (see `assistant status --json`)", file=sys.stderr)
+        return 2
+    gone = _assistant(args).remove(args.doc_ids, args.root)
+    print(json.dumps({"removed": gone}) if args.json else f"removed {len(gone)} document(s)")
+    return 0
+
+
+def cmd_status(args) -> int:
+    status = _assistant(args).status()
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False))
+    else:
+        for key, value in status.items():
+            print(f"{key:>14}: {value}")
+    return 0
+
+
+def _filters(args) -> dict:
+    return {"doc_ids": args.doc_ids, "date_from": args.since, "date_to": args.until}
+
+
+def cmd_retrieve(args) -> int:
+    from assistant.render import passage_dict, print_passages
+
+    passages = _assistant(args).retrieve(args.question, k=args.top_k, **_filters(args))
+    if args.json:
+        print(json.dumps({"passages": [passage_dict(p) for p in passages]}, ensure_ascii=False))
+    else:
+        print_passages(passages)
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from assistant.render import print_answer
+
+    answer = _assistant(args).ask(args.question, k=args.top_k, **_filters(args))
+    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else "", end="\n" if args.json else "")
+    if not args.json:
+        print_answer(answer)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from assistant.terminal_chat import run_chat
+
+    return run_chat(
+        _assistant(args), json_lines=args.json or not sys.stdin.isatty(), k=args.top_k, filters=_filters(args)
+    )
+
+
+def cmd_serve(args) -> int:
+    from ui.app import serve
+
+    serve(_assistant(args))
+    return 0
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from assistant.config import ConfigError
+    from assistant.errors import AssistantError
+    from corpus import CorpusError
+    from index import EmbedderError, IndexError_
+
+    return (AssistantError, IndexError_, CorpusError, EmbedderError, ConfigError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if isinstance(exc, _user_errors()):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if exc.__class__.__name__ == "ValidationError":  # pydantic: a bad ASSISTANT_* value
+            print(f"error: invalid setting: {exc}", file=sys.stderr)
+            return 1
+        raise

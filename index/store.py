@@ -1,0 +1,193 @@
+"""The Chroma collection: opening it (embedded or server), its identity card,
+and the few reads and writes the sync and retrieval need."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from index.models import IndexMismatchError, Passage, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+PAGE = 2000  # rows per Chroma read; keeps one response bounded at BBC scale
+
+
+@dataclass
+class DocState:
+    """What the collection holds for one document (derived from chunk metadata)."""
+
+    root: str
+    root_mode: str
+    path: str
+    chunks_by_hash: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    expected_by_hash: dict[str, int] = field(default_factory=dict)
+
+    def complete_hash(self) -> str | None:
+        """A content hash whose chunks are all present (a finished write)."""
+        for digest, expected in self.expected_by_hash.items():
+            if self.chunks_by_hash.get(digest) == expected:
+                return digest
+        return None
+
+
+def open_client(data_dir: Path, chroma_url: str | None):
+    """A PersistentClient under the data dir, or an HttpClient for ``chroma run``."""
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=settings
+            )
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(Path(data_dir) / "chroma"), settings=settings)
+    except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
+        where = chroma_url or str(data_dir)
+        raise StoreUnavailableError(
+            f"cannot open the Chroma store at {where}: {exc}; "
+            + ("is `chroma run` up at that URL?" if chroma_url else "check the data dir is writable")
+        ) from exc
+
+
+class ArticleStore:
+    """One Chroma collection of chunks plus its identity card (collection metadata)."""
+
+    def __init__(self, client, name: str, card: dict) -> None:
+        self.client = client
+        self.name = name
+        self.card = card  # embedder identity, dimension, chunking: must match to reuse
+        self._collection = None
+
+    # -- opening -------------------------------------------------------------
+    def collection(self, create: bool = False):
+        if self._collection is None:
+            self._collection = self._open(create)
+        return self._collection
+
+    def exists(self) -> bool:
+        return self.name in {c.name for c in self.client.list_collections()}
+
+    def _open(self, create: bool):
+        if not self.exists():
+            if not create:
+                return None
+            log.info("creating collection %s", self.name)
+            return self.client.create_collection(
+                self.name,
+                embedding_function=None,  # Chroma's default would download a model
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={**self.card, "schema": SCHEMA_VERSION, "indexed_at": ""},
+            )
+        collection = self.client.get_collection(self.name, embedding_function=None)
+        self.check_card(collection.metadata or {})
+        return collection
+
+    def check_card(self, stored: dict) -> None:
+        for key, wanted in self.card.items():
+            if stored.get(key) != wanted:
+                raise IndexMismatchError(
+                    f"the index was built with {key}={stored.get(key)!r} but the settings say {wanted!r}; "
+                    "mixing them would corrupt search. Run `assistant index --rebuild` to re-embed everything, "
+                    "or restore the previous settings"
+                )
+
+    def touch(self) -> None:
+        """Record a finished write (readers use ``indexed_at`` to notice changes)."""
+        collection = self.collection()
+        meta = dict(collection.metadata or {})
+        meta["indexed_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        collection.modify(metadata=meta)
+
+    def metadata(self) -> dict:
+        if not self.exists():
+            return {}
+        return dict(self.client.get_collection(self.name, embedding_function=None).metadata or {})
+
+    # -- reads ---------------------------------------------------------------
+    def count(self) -> int:
+        collection = self.collection()
+        return collection.count() if collection else 0
+
+    def rows(self, include: list[str]):
+        """All (id, metadata[, document]) rows, read in pages."""
+        collection = self.collection()
+        if collection is None:
+            return
+        offset = 0
+        while True:
+            page = collection.get(include=include, limit=PAGE, offset=offset)
+            ids = page["ids"]
+            if not ids:
+                return
+            metadatas = page.get("metadatas") or [None] * len(ids)
+            documents = page.get("documents") or [None] * len(ids)
+            yield from zip(ids, metadatas, documents)
+            offset += len(ids)
+
+    def documents(self) -> dict[str, DocState]:
+        states: dict[str, DocState] = {}
+        for _, meta, _ in self.rows(["metadatas"]):
+            state = states.setdefault(
+                meta["doc_id"], DocState(meta["root"], meta.get("root_mode", "folder"), meta.get("path", ""))
+            )
+            state.chunks_by_hash[meta["content_hash"]] += 1
+            state.expected_by_hash[meta["content_hash"]] = int(meta["n_chunks"])
+        return states
+
+    def passages(self) -> list[Passage]:
+        return [passage_from(chunk_id, meta, text) for chunk_id, meta, text in self.rows(["metadatas", "documents"])]
+
+    def query(self, vector, k: int, where: dict | None = None) -> list[Passage]:
+        collection = self.collection()
+        if collection is None or k <= 0:
+            return []
+        found = collection.query(
+            query_embeddings=[vector], n_results=k, where=where or None, include=["metadatas", "documents", "distances"]
+        )
+        return [
+            passage_from(cid, meta, text).with_score(1.0 - dist)
+            for cid, meta, text, dist in zip(
+                found["ids"][0], found["metadatas"][0], found["documents"][0], found["distances"][0]
+            )
+        ]
+
+    # -- writes --------------------------------------------------------------
+    def upsert(self, ids, vectors, texts, metadatas) -> None:
+        self.collection(create=True).upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+
+    def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
+        where: dict = {"doc_id": doc_id}
+        if keep_hash:
+            where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
+        self.collection().delete(where=where)
+
+    def drop(self) -> None:
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    def rename(self, new_name: str) -> None:
+        self.collection().modify(name=new_name)
+        self.name = new_name
+
+
+def passage_from(chunk_id: str, meta: dict, text: str) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", ""),
+        date=meta.get("date") or None,
+        source=meta.get("source", ""),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        position=int(meta["position"]),
+    )

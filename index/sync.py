@@ -1,0 +1,145 @@
+"""Incremental sync: make the collection equal the corpus, touching only what changed.
+
+Crash safety comes from the order of writes, not from transactions:
+chunk ids are ``doc_id#hash#position`` (so re-writing is idempotent), each
+chunk carries ``n_chunks`` (so a half-written document is recognisable), and
+an old version is deleted only after every chunk of its new version is in.
+Whatever point a run is killed at, the next run sees either a complete new
+version (and deletes leftovers) or an incomplete one (and writes it again).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from corpus import Article, LoadResult
+from index.chunking import Chunk, chunk_article
+from index.embedders import Embedder
+from index.models import SyncReport
+from index.store import ArticleStore, DocState
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+BATCH = 32
+
+
+def plan(
+    loads: list[LoadResult], states: dict[str, DocState], store: ArticleStore, report: SyncReport
+) -> list[Article]:
+    """Compare corpus with collection; delete what is gone, return what to (re)embed."""
+    to_embed: list[Article] = []
+    for load in loads:
+        report.skipped.extend({"path": s.path, "reason": s.reason} for s in load.skipped)
+        present = set()
+        for article in load.articles:
+            present.add(article.doc_id)
+            report.warnings.extend({"path": article.path, "warning": w} for w in article.warnings)
+            state = states.get(article.doc_id)
+            digest = article.content_hash
+            complete = state.complete_hash() if state else None
+            if complete == digest:
+                report.unchanged += 1
+                if len(state.chunks_by_hash) > 1:  # leftovers of an interrupted update
+                    store.delete_document(article.doc_id, keep_hash=digest)
+                continue
+            if complete:
+                report.updated += 1
+            else:
+                report.added += 1
+            to_embed.append(article)
+        if load.whole_root:
+            report.removed += _remove_missing(load, present, states, store)
+    return to_embed
+
+
+def _remove_missing(load: LoadResult, present: set[str], states: dict[str, DocState], store: ArticleStore) -> int:
+    """Delete documents of this root whose file is gone. A file that is still
+    there but was skipped (unreadable today) keeps its indexed version."""
+    skipped_paths = {str(Path(s.path).resolve()) for s in load.skipped}
+    removed = 0
+    for doc_id, state in states.items():
+        if state.root == str(load.root) and doc_id not in present and state.path not in skipped_paths:
+            store.delete_document(doc_id)
+            removed += 1
+    return removed
+
+
+def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str) -> dict:
+    meta = {
+        "doc_id": article.doc_id,
+        "root": article.root,
+        "root_mode": root_mode,
+        "path": article.path,
+        "title": article.title,
+        "source": article.source,
+        "start": chunk.start,
+        "end": chunk.end,
+        "position": chunk.position,
+        "n_tokens": chunk.n_tokens,
+        "content_hash": article.content_hash,
+        "n_chunks": n_chunks,
+    }
+    if article.date:
+        meta["date"] = article.date
+    if article.author:
+        meta["author"] = article.author
+    return meta
+
+
+def embed_and_write(
+    articles: list[Article],
+    store: ArticleStore,
+    embedder: Embedder,
+    chunker: Callable[[Article], list[Chunk]] = chunk_article,
+    root_mode: Callable[[Article], str] = lambda a: "folder",
+    progress: Progress | None = None,
+    batch: int = BATCH,
+    replaces: set[str] | frozenset[str] = frozenset(),
+) -> int:
+    """Embed every chunk of ``articles`` and write it; returns chunks embedded.
+
+    Chunks are batched by length (less padding in the ONNX session) and each
+    batch is written by a second thread while the next one is embedded.
+    ``replaces`` names documents that already have chunks in the store: their
+    other versions are deleted once the new one is complete.
+    """
+    items: list[tuple[Article, Chunk, int]] = []
+    for article in articles:
+        chunks = chunker(article)
+        items.extend((article, chunk, len(chunks)) for chunk in chunks)
+    items.sort(key=lambda item: len(item[1].text))
+    remaining = Counter(article.doc_id for article, _, _ in items)
+    done = 0
+    if progress:
+        progress(0, len(items))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+        pending: Future | None = None
+        for i in range(0, len(items), batch):
+            group = items[i : i + batch]
+            vectors = embedder.embed_batch([chunk.text for _, chunk, _ in group])
+            if pending is not None:
+                pending.result()  # at most one write in flight; surfaces its errors
+            pending = writer.submit(_write, store, group, vectors, remaining, root_mode, replaces)
+            done += len(group)
+            if progress:
+                progress(done, len(items))
+        if pending is not None:
+            pending.result()
+    return len(items)
+
+
+def _write(store: ArticleStore, group, vectors, remaining: Counter, root_mode, replaces) -> None:
+    store.upsert(
+        ids=[chunk.id for _, chunk, _ in group],
+        vectors=vectors.tolist(),
+        texts=[chunk.text for _, chunk, _ in group],
+        metadatas=[chunk_metadata(article, chunk, n, root_mode(article)) for article, chunk, n in group],
+    )
+    for article, _, _ in group:
+        remaining[article.doc_id] -= 1
+        if remaining[article.doc_id] == 0 and article.doc_id in replaces:  # new version complete: old may go
+            store.delete_document(article.doc_id, keep_hash=article.content_hash)
