@@ -59,3 +59,47 @@ class Assistant:
 
     def status(self) -> dict:
         return {**self.index.status(), "backend": self.settings.backend}
+
+    # -- questions ---------------------------------------------------------------
+    @cached_property
+    def engine(self):
+        from assistant.engine import Engine
+
+        return Engine(self.settings, self.index)
+
+    def retrieve(self, query: str, k: int | None = None, *, doc_ids: Iterable[str] | None = None,
+                 date_from: str | None = None, date_to: str | None = None) -> list[Passage]:
+        """The passages a question retrieves (hybrid dense + BM25), best first."""
+        from assistant.engine import clean_question
+        from assistant.retrieval import Filters
+
+        filters = Filters(tuple(doc_ids or ()), date_from, date_to)
+        return self.engine.retriever.retrieve(clean_question(query), k or self.settings.top_k, filters).passages
+
+    def stream(self, question: str, *, memory=None, k: int | None = None, backend: str | None = None,
+               doc_ids: Iterable[str] | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> Iterator:
+        """Yield the answer's text as it is produced, then the final :class:`Answer`."""
+        from assistant.memory import Memory
+        from assistant.retrieval import Filters
+
+        filters = Filters(tuple(doc_ids or ()), date_from, date_to)
+        memory = memory if memory is not None else Memory(self.settings.memory_tokens)
+        return self.engine.stream(question, memory, k=k, filters=filters, backend=backend)
+
+    def ask(self, question: str, **options):
+        """One question, no memory: returns an :class:`Answer` with citations."""
+        *_, answer = self.stream(question, **options)
+        return answer
+
+    def conversation(self, **options):
+        """A :class:`Conversation` that remembers earlier turns for follow-ups."""
+        from assistant.conversation import Conversation
+
+        return Conversation(self, **options)
+
+    def ensure_indexed(self, progress=None) -> SyncReport | None:
+        """Index the shipped corpus if the index is empty (first start)."""
+        if self.index.status()["documents"]:
+            return None
+        return self.sync(progress=progress)

@@ -87,6 +87,7 @@ def _line_sentences(line: str, offset: int) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(line):
         word = line[: match.start()].rsplit(None, 1)[-1].lower() if line[: match.start()].strip() else ""
+        word = re.split(r"[-–—/(\"'“]", word)[-1]  # "ASEAN-U.S." ends with the abbreviation "U.S."
         if word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word):
             continue
         end = match.start() + len(match.group(0).rstrip())

@@ -35,6 +35,7 @@ class Passage:
     end: int
     position: int
     score: float = 0.0
+    date_num: int | None = None
 
     def with_score(self, score: float) -> Passage:
         return Passage(**{**asdict(self), "score": float(score)})

@@ -179,6 +179,9 @@ class Index:
     def passages(self) -> list[Passage]:
         return self.store.passages()
 
+    def vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        return self.store.vectors(chunk_ids)
+
     def search(self, vector, k: int, where: dict | None = None) -> list[Passage]:
         return self.store.query(vector, k, where)
 

@@ -159,6 +159,13 @@ class ArticleStore:
             )
         ]
 
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        collection = self.collection()
+        if collection is None or not ids:
+            return {}
+        found = collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(found["ids"], found["embeddings"]))
+
     # -- writes --------------------------------------------------------------
     def upsert(self, ids, vectors, texts, metadatas) -> None:
         self.collection(create=True).upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
@@ -190,4 +197,5 @@ def passage_from(chunk_id: str, meta: dict, text: str) -> Passage:
         start=int(meta["start"]),
         end=int(meta["end"]),
         position=int(meta["position"]),
+        date_num=meta.get("date_num"),
     )

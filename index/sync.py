@@ -85,6 +85,7 @@ def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str
     }
     if article.date:
         meta["date"] = article.date
+        meta["date_num"] = int(article.date.replace("-", ""))  # Chroma compares numbers, not strings
     if article.author:
         meta["author"] = article.author
     return meta

@@ -1,0 +1,90 @@
+"""Sentences of retrieved passages, scored as answers to a question.
+
+Used by the extractive backend to pick what to say and by the grounding check
+to find what supports a generated sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.lexical import BM25, terms
+from index import Passage
+from index.chunking import sentence_spans
+
+MIN_SENTENCE_CHARS = 25  # shorter lines are headings or fragments: context, not answers
+EMBEDDED_CANDIDATES = 4  # sentences embedded per question; more did not change one answer on our set (bench/quality.py)
+_HEADING = re.compile(r"^[^.!?|]{0,90}$")  # a short line with no sentence punctuation
+_ENDS = ('.', '!', '?', '"', '”', "'", '’', ')', '|')
+
+
+@dataclass(eq=False)
+class Evidence:
+    passage: Passage
+    rank: int
+    start: int  # offset of the sentence inside passage.text
+    text: str
+    previous: Evidence | None = None
+    lexical: float = 0.0
+    cosine: float = 0.0
+    score: float = 0.0
+
+    @property
+    def doc_start(self) -> int:
+        return self.passage.start + self.start
+
+
+def _is_answer_like(text: str) -> bool:
+    text = text.strip()
+    if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--"):
+        return False
+    return text.endswith(_ENDS) or not _HEADING.match(text)
+
+
+def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset()) -> list[Evidence]:
+    """Answer-like sentences of the passages (each once), minus ``exclude``d texts."""
+    found, seen = [], set()
+    for rank, passage in enumerate(passages):
+        previous = None
+        for start, end in sentence_spans(passage.text):
+            text = passage.text[start:end]
+            item = Evidence(passage, rank, start, text, previous)
+            key = (passage.doc_id, passage.start + start)
+            if _is_answer_like(text):
+                previous = item
+                if key not in seen and text not in exclude:
+                    seen.add(key)
+                    found.append(item)
+    return found
+
+
+def lexical_coverage(query_terms: list[str], text: str, bm25: BM25) -> float:
+    """Share of the question's idf weight that the text contains."""
+    wanted = set(query_terms)
+    if not wanted:
+        return 0.0
+    have = set(terms(text))
+    total = sum(bm25.idf(t) for t in wanted)
+    return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0
+
+
+def score(question: str, context: str, evidence: list[Evidence], query_vector: np.ndarray, embedder, bm25: BM25) -> list[Evidence]:
+    """Rank sentences by the question's rare words they contain, then re-rank a
+    shortlist by meaning (cosine to the question). ``context`` (the earlier turn
+    a follow-up leans on) counts for less."""
+    q_terms, c_terms = terms(question), terms(context)
+    for item in evidence:
+        own = lexical_coverage(q_terms, item.text, bm25)
+        ctx = lexical_coverage(c_terms, item.passage.text, bm25) if c_terms else 0.0
+        item.lexical = own + 0.3 * ctx
+    shortlist = sorted(evidence, key=lambda e: e.lexical + 0.3 * e.passage.score - 0.05 * e.rank, reverse=True)
+    shortlist = shortlist[:EMBEDDED_CANDIDATES]
+    if shortlist:
+        vectors = embedder.embed_batch([e.text for e in shortlist])
+        for item, vector in zip(shortlist, vectors):
+            item.cosine = float(np.dot(vector, query_vector))
+            item.score = 0.6 * item.cosine + 0.4 * min(item.lexical, 1.0) - 0.02 * item.rank
+    return sorted(shortlist, key=lambda e: e.score, reverse=True)

@@ -1,0 +1,84 @@
+"""The extractive backend: answer with the best-supporting sentences of the
+retrieved passages, each cited. Deterministic, offline, no model to run."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answers import REFUSAL, Answer, Citation
+from assistant.evidence import Evidence
+from assistant.lexical import terms
+from index import Passage
+
+MAX_ANSWER_CHARS = 400
+FOLLOW_SCORE = 0.85  # a second sentence must score within 15% of the best one
+WEAK_EVIDENCE = 0.40  # below this, a missing name or number means "not covered"
+
+
+def key_terms(question: str) -> set[str]:
+    """Names and numbers the question is about ("Korea", "2019", "NVIDIA"): words
+    that are capitalised mid-sentence or contain a digit."""
+    words = question.strip().split()[1:]
+    return {t for word in words if word[:1].isupper() or any(c.isdigit() for c in word) for t in terms(word)}
+
+
+def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence]) -> bool:
+    """True when the passages are on topic but do not answer: a name or number the
+    question asks about appears in none of them and no sentence is a strong match."""
+    if not evidence:
+        return True
+    present = set()
+    for passage in passages:
+        present.update(terms(f"{passage.title} {passage.text}"))
+    return bool(key_terms(question) - present) and evidence[0].score < WEAK_EVIDENCE
+
+
+_LEANS_BACK = re.compile(r"^(This|These|That|Those|It|Such|They)\b")
+
+
+def choose(ranked: list[Evidence], max_sentences: int, said: str = "") -> list[Evidence]:
+    """The best sentence, plus close runners-up while the answer stays short. A
+    sentence that starts with "This ..." brings the sentence it refers back to;
+    when the best sentence was already said (a follow-up), the best new one joins it."""
+    chosen = [ranked[0]]
+    if said and ranked[0].text in said:
+        fresh = next((e for e in ranked[1:] if e.text not in said), None)
+        if fresh is not None:
+            chosen.append(fresh)
+    if _LEANS_BACK.match(ranked[0].text) and ranked[0].previous is not None:
+        chosen.insert(0, ranked[0].previous)
+    length = sum(len(c.text) for c in chosen)
+    for item in ranked[1:]:
+        if item in chosen:
+            continue
+        if len(chosen) >= max_sentences or item.score < FOLLOW_SCORE * ranked[0].score:
+            break
+        if length + len(item.text) > MAX_ANSWER_CHARS or _redundant(item, chosen):
+            continue
+        chosen.append(item)
+        length += len(item.text)
+    # read in document order when sentences come from the same article
+    return sorted(chosen, key=lambda e: (e.passage.doc_id != chosen[0].passage.doc_id, e.passage.doc_id, e.doc_start))
+
+
+def _redundant(item: Evidence, chosen: list[Evidence]) -> bool:
+    words = set(terms(item.text))
+    return any(len(words & set(terms(c.text))) > 0.7 * max(len(words), 1) for c in chosen)
+
+
+def compose(chosen: list[Evidence]) -> tuple[list[str], list[Citation]]:
+    """Sentences with markers, and citations numbered in order of first use."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for item in chosen:
+        key = item.passage.chunk_id
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            citations.append(Citation.of(numbers[key], item.passage, item.text, item.doc_start))
+        parts.append(f"{item.text} [{numbers[key]}]")
+    return parts, citations
+
+
+def refusal(question: str, backend: str, reason: str) -> Answer:
+    return Answer(text=REFUSAL, refused=True, backend=backend, question=question, notes=[reason])

@@ -1,0 +1,141 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 over the same chunks, fused by
+reciprocal rank, with metadata filters and a relevance score per passage."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.lexical import BM25
+from index import Index, Passage
+
+log = logging.getLogger(__name__)
+RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
+CANDIDATES = 30  # per side, before fusion
+GENERATION_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents and/or a date range (ISO dates, inclusive)."""
+
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @staticmethod
+    def _num(date: str | None) -> int | None:
+        return int(date.replace("-", "")[:8].ljust(8, "0")) if date else None
+
+    def where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if (lo := self._num(self.date_from)) is not None:
+            clauses.append({"date_num": {"$gte": lo}})
+        if (hi := self._num(self.date_to)) is not None:
+            clauses.append({"date_num": {"$lte": hi}})
+        return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, passage: Passage) -> bool:
+        if self.doc_ids and passage.doc_id not in self.doc_ids:
+            return False
+        lo, hi = self._num(self.date_from), self._num(self.date_to)
+        if lo is None and hi is None:
+            return True
+        return passage.date_num is not None and (lo is None or passage.date_num >= lo) and (hi is None or passage.date_num <= hi)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_ids or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Fused passages, best first. ``score`` on each passage is its dense cosine
+    (0 when only BM25 found it); ``best_cosine`` drives the relevance floor."""
+
+    passages: list[Passage]
+    best_cosine: float
+    query_vector: np.ndarray
+    lexical_hit: bool
+
+
+class HybridRetriever:
+    """Keeps a BM25 mirror of the collection, rebuilt when the collection's generation changes."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._checked_at = 0.0
+        self._passages: list[Passage] = []
+        self._bm25: BM25 | None = None
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if self._bm25 is not None and now - self._checked_at < GENERATION_CHECK_SECONDS:
+            return
+        with self._lock:
+            generation = self.index.generation()
+            self._checked_at = now
+            if generation == self._generation and self._bm25 is not None:
+                return
+            started = time.perf_counter()
+            passages = self.index.passages()
+            self._bm25 = BM25([f"{p.title}\n{p.text}" for p in passages])
+            self._passages, self._generation = passages, generation
+            log.info("BM25 mirror: %d chunks in %.2f s", len(passages), time.perf_counter() - started)
+
+    @property
+    def passages(self) -> list[Passage]:
+        self._refresh()
+        return self._passages
+
+    def bm25(self) -> BM25:
+        self._refresh()
+        return self._bm25
+
+    def retrieve(self, query: str, k: int, filters: Filters = Filters(), boost_doc: str | None = None) -> Retrieved:
+        self._refresh()
+        vector = self.index.embedder.embed_batch([query])[0]
+        dense = self.index.search(vector.tolist(), CANDIDATES, filters.where())
+        lexical = self._lexical(query, filters)
+        fused: dict[str, float] = {}
+        by_id: dict[str, Passage] = {}
+        for rank, passage in enumerate(dense):
+            fused[passage.chunk_id] = 1 / (RRF_K + rank)
+            by_id[passage.chunk_id] = passage
+        for rank, passage in enumerate(lexical):
+            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1 / (RRF_K + rank)
+            by_id.setdefault(passage.chunk_id, passage.with_score(0.0))
+        if boost_doc:  # a follow-up most likely continues the article the last answer cited
+            for chunk_id, passage in by_id.items():
+                if passage.doc_id == boost_doc:
+                    fused[chunk_id] += 1 / (RRF_K + 2)
+        ranked = [by_id[c] for c in sorted(fused, key=fused.__getitem__, reverse=True)[:k]]
+        ranked = self._with_cosines(ranked, vector)
+        best = max([p.score for p in dense] + [p.score for p in ranked], default=0.0)
+        return Retrieved(ranked, float(best), vector, bool(lexical))
+
+    def _with_cosines(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
+        """Passages found only by BM25 get their true cosine too (one small Chroma read)."""
+        missing = [p.chunk_id for p in passages if p.score == 0.0]
+        stored = self.index.vectors(missing)
+        return [
+            p.with_score(float(np.dot(np.asarray(stored[p.chunk_id], dtype=np.float32), vector)))
+            if p.chunk_id in stored else p
+            for p in passages
+        ]
+
+    def _lexical(self, query: str, filters: Filters) -> list[Passage]:
+        scores = self._bm25.scores(query)
+        if not self._passages or not scores.any():
+            return []
+        top = np.argsort(-scores)[: CANDIDATES * (4 if filters.active else 1)]
+        hits = [self._passages[i] for i in top if scores[i] > 0 and filters.accepts(self._passages[i])]
+        return hits[:CANDIDATES]
