@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
 from assistant.config import Settings
-from index import Index, SyncReport, make_embedder
+from index import Index, Passage, SyncReport, make_embedder
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +21,16 @@ class Assistant:
     >>> bot.ask("How much did USAID commit?").text
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, embedder=None) -> None:
+        """``embedder`` overrides ``settings.embedder`` with any object that has
+        ``identity`` and ``embed_batch`` (see :class:`index.Embedder`)."""
         self.settings = settings or Settings.load()
+        self._embedder = embedder
 
     @cached_property
     def index(self) -> Index:
         s = self.settings
-        embedder = make_embedder(
+        embedder = self._embedder or make_embedder(
             s.embedder,
             url=s.embed_url,
             model=s.embed_model,

@@ -93,12 +93,20 @@ def check(generated: str, passages: list[Passage], embedder) -> Checked:
     return Checked(kept, citations, dropped, repaired)
 
 
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
 def _support(plain: str, vector: np.ndarray, evidence, ev_vectors) -> list[tuple[float, object]]:
-    """Per evidence sentence: a support ratio where >= 1.0 means supported."""
+    """Per evidence sentence: a support ratio where >= 1.0 means supported. A number
+    the evidence does not contain ("$1 billion" for "$50 million") is never supported."""
     words = set(terms(plain))
+    numbers = set(_NUMBER.findall(plain))
     cosines = ev_vectors @ vector
     out = []
     for item, cosine in zip(evidence, cosines):
+        if numbers - set(_NUMBER.findall(item.text)):
+            out.append((0.0, item))
+            continue
         lexical = len(words & set(terms(item.text))) / max(len(words), 1)
         out.append((max(lexical / LEXICAL_SUPPORT, float(cosine) / SEMANTIC_SUPPORT), item))
     return out

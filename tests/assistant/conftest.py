@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port, skip_or_fail, wait_for_http
+
+
+@pytest.fixture(scope="session")
+def shipped_dir(tmp_path_factory, embedder):
+    """An index of the shipped corpus, built once per session; tests only read it."""
+    from assistant import Assistant, Settings
+
+    data = tmp_path_factory.mktemp("shipped-index")
+    Assistant(Settings.load(data_dir=data), embedder=embedder).sync()
+    return data
+
+
+@pytest.fixture
+def bot(shipped_dir, embedder):
+    from assistant import Assistant, Settings
+
+    def make(**overrides):
+        return Assistant(Settings.load(data_dir=shipped_dir, **overrides), embedder=embedder)
+
+    return make
+
+
+def smollm2() -> Path:
+    try:
+        import llama_cpp  # noqa: F401
+
+        from assistant.backends import default_gguf
+
+        path = default_gguf()
+    except Exception as exc:  # ImportError or BackendError
+        skip_or_fail(f"llama-cpp backend unavailable: {exc}")
+    if not path.is_file():
+        skip_or_fail(f"{path} missing")
+    return path
+
+
+@pytest.fixture(scope="session")
+def openai_server():
+    """A real OpenAI-compatible server on loopback: llama.cpp's, serving SmolLM2."""
+    model = smollm2()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "4096"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", timeout=60, proc=proc)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
