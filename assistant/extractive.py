@@ -30,7 +30,10 @@ def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence
     present = set()
     for passage in passages:
         present.update(terms(f"{passage.title} {passage.text}"))
-    return bool(key_terms(question) - present) and evidence[0].score < WEAK_EVIDENCE
+    # "Japanese" is about "Japan", "Singaporean" about "Singapore": compare word stems
+    stems = {word[:5] for word in present if len(word) >= 5}
+    missing = {t for t in key_terms(question) - present if len(t) < 5 or t[:5] not in stems}
+    return bool(missing) and evidence[0].score < WEAK_EVIDENCE
 
 
 _LEANS_BACK = re.compile(r"^(This|These|That|Those|It|Such|They)\b")
