@@ -85,6 +85,8 @@ class HybridRetriever:
             self._checked_at = now
             if generation == self._generation and self._bm25 is not None:
                 return
+            if self._generation is not None:  # changed since we loaded: maybe by another process
+                self.index.reopen()
             started = time.perf_counter()
             passages = self.index.passages()
             self._bm25 = BM25([f"{p.title}\n{p.text}" for p in passages])
@@ -125,7 +127,11 @@ class HybridRetriever:
     def _with_cosines(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
         """Passages found only by BM25 get their true cosine too (one small Chroma read)."""
         missing = [p.chunk_id for p in passages if p.score == 0.0]
-        stored = self.index.vectors(missing)
+        try:
+            stored = self.index.vectors(missing)
+        except Exception as exc:  # a chunk deleted since the BM25 mirror was built: keep score 0
+            log.warning("could not read stored vectors: %s", exc)
+            stored = {}
         return [
             p.with_score(float(np.dot(np.asarray(stored[p.chunk_id], dtype=np.float32), vector)))
             if p.chunk_id in stored else p

@@ -56,7 +56,21 @@ class Index:
 
     @cached_property
     def store(self) -> ArticleStore:
-        return ArticleStore(self.client, self.collection_name, self.card)
+        return ArticleStore(self.client, self.collection_name, self.card, self.chroma_url or str(self.data_dir))
+
+    def reopen(self) -> None:
+        """Drop the Chroma client so the next call sees what another process wrote.
+
+        An embedded PersistentClient keeps its vector segments in memory and does not
+        notice another process's writes (Chroma is not multi-process safe); a reader
+        reopens when the collection's generation changes.
+        """
+        if self.chroma_url is None and "client" in self.__dict__:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        self.__dict__.pop("client", None)
+        self.__dict__.pop("store", None)
 
     # -- writing -------------------------------------------------------------
     def sync(
@@ -85,10 +99,10 @@ class Index:
     def _rebuild(self, paths, progress) -> SyncReport:
         """Re-embed everything into a fresh collection, then swap it in; until the
         swap the old collection stays whole and searchable."""
-        old = ArticleStore(self.client, self.collection_name, card={})
+        old = ArticleStore(self.client, self.collection_name, card={}, where=self.chroma_url or str(self.data_dir))
         states = old.documents()
         loads = self._load(paths, states)
-        fresh = ArticleStore(self.client, f"{self.collection_name}-rebuild", self.card)
+        fresh = ArticleStore(self.client, f"{self.collection_name}-rebuild", self.card, self.chroma_url or str(self.data_dir))
         fresh.drop()
         fresh.collection(create=True)
         report = SyncReport()

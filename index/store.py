@@ -3,6 +3,7 @@ and the few reads and writes the sync and retrieval need."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -56,21 +57,44 @@ def open_client(data_dir: Path, chroma_url: str | None):
         ) from exc
 
 
+def _guarded(method):
+    """Turn Chroma/network failures into StoreUnavailableError with a next step:
+    a stopped `chroma run`, a full disk or a read-only data dir."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (IndexMismatchError, StoreUnavailableError):
+            raise
+        except Exception as exc:
+            if self.where.startswith("http"):
+                hint = "is `chroma run` up? it will be used again as soon as it answers"
+            else:
+                hint = "check free disk space and that the data dir is writable; the last complete index is kept"
+            raise StoreUnavailableError(f"Chroma store at {self.where} failed during {method.__name__} ({exc}); {hint}") from exc
+
+    return call
+
+
 class ArticleStore:
     """One Chroma collection of chunks plus its identity card (collection metadata)."""
 
-    def __init__(self, client, name: str, card: dict) -> None:
+    def __init__(self, client, name: str, card: dict, where: str = "") -> None:
         self.client = client
         self.name = name
         self.card = card  # embedder identity, dimension, chunking: must match to reuse
+        self.where = where  # URL or path, for error messages
         self._collection = None
 
     # -- opening -------------------------------------------------------------
+    @_guarded
     def collection(self, create: bool = False):
         if self._collection is None:
             self._collection = self._open(create)
         return self._collection
 
+    @_guarded
     def exists(self) -> bool:
         return self.name in {c.name for c in self.client.list_collections()}
 
@@ -98,6 +122,7 @@ class ArticleStore:
                     "or restore the previous settings"
                 )
 
+    @_guarded
     def touch(self) -> None:
         """Record a finished write (readers use ``indexed_at`` to notice changes)."""
         collection = self.collection()
@@ -106,12 +131,14 @@ class ArticleStore:
         meta["generation"] = int(meta.get("generation", 0)) + 1
         collection.modify(metadata=meta)
 
+    @_guarded
     def metadata(self) -> dict:
         if not self.exists():
             return {}
         return dict(self.client.get_collection(self.name, embedding_function=None).metadata or {})
 
     # -- reads ---------------------------------------------------------------
+    @_guarded
     def count(self) -> int:
         collection = self.collection()
         return collection.count() if collection else 0
@@ -132,6 +159,7 @@ class ArticleStore:
             yield from zip(ids, metadatas, documents)
             offset += len(ids)
 
+    @_guarded
     def documents(self) -> dict[str, DocState]:
         states: dict[str, DocState] = {}
         for _, meta, _ in self.rows(["metadatas"]):
@@ -142,9 +170,11 @@ class ArticleStore:
             state.expected_by_hash[meta["content_hash"]] = int(meta["n_chunks"])
         return states
 
+    @_guarded
     def passages(self) -> list[Passage]:
         return [passage_from(chunk_id, meta, text) for chunk_id, meta, text in self.rows(["metadatas", "documents"])]
 
+    @_guarded
     def query(self, vector, k: int, where: dict | None = None) -> list[Passage]:
         collection = self.collection()
         if collection is None or k <= 0:
@@ -159,6 +189,7 @@ class ArticleStore:
             )
         ]
 
+    @_guarded
     def vectors(self, ids: list[str]) -> dict[str, list[float]]:
         collection = self.collection()
         if collection is None or not ids:
@@ -167,20 +198,24 @@ class ArticleStore:
         return dict(zip(found["ids"], found["embeddings"]))
 
     # -- writes --------------------------------------------------------------
+    @_guarded
     def upsert(self, ids, vectors, texts, metadatas) -> None:
         self.collection(create=True).upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
 
+    @_guarded
     def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
         where: dict = {"doc_id": doc_id}
         if keep_hash:
             where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
         self.collection().delete(where=where)
 
+    @_guarded
     def drop(self) -> None:
         if self.exists():
             self.client.delete_collection(self.name)
         self._collection = None
 
+    @_guarded
     def rename(self, new_name: str) -> None:
         self.collection().modify(name=new_name)
         self.name = new_name
