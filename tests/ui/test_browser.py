@@ -1,0 +1,164 @@
+"""The real page of `assistant serve` in headless Chromium: streamed answers with their
+sources, uploads, and articles whose HTML or Markdown must stay inert text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+BOT = '#chat [data-testid="bot"]'
+# Records every text the latest bot message shows, to see the answer arrive in steps.
+WATCH_STREAM = """() => {
+  window.__seen = [];
+  new MutationObserver(() => {
+    const bots = document.querySelectorAll('#chat [data-testid="bot"]');
+    const text = bots.length ? bots[bots.length - 1].innerText.trim() : null;
+    if (text !== null && window.__seen[window.__seen.length - 1] !== text) window.__seen.push(text);
+  }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
+}"""
+
+INJECTION = """# Glimmerfen <b>Treaty</b> report
+
+The Glimmerfen Treaty was ratified by fourteen nations in 2029.
+<script>window.__pwned=1</script>
+<img src=x onerror="window.__pwned=2">
+Read [click](javascript:alert(1)) and see ![x](http://127.0.0.1:1/x.png) for details.
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser session on the page; requests leaving 127.0.0.1:<port> are blocked and listed."""
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(url):
+            return route.continue_()
+        page.outside.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(url)
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+
+
+def ask(page, question: str, expect: str, in_sources: bool = True) -> str:
+    """Ask and wait until the last answer (and the sources panel) show ``expect``."""
+    before = page.locator(BOT).count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """([sel, n, expect, inSources]) => {
+             const bots = document.querySelectorAll(sel);
+             return bots.length > n && bots[bots.length - 1].innerText.includes(expect)
+               && (!inSources || document.querySelector('#sources').innerText.includes(expect));
+           }""",
+        arg=[BOT, before, expect, in_sources],
+    )
+    return page.locator(BOT).last.inner_text()
+
+
+def upload(page, *files: Path) -> str:
+    if not page.locator("#upload input[type=file]").count():
+        page.get_by_text("Articles", exact=True).click()
+    page.set_input_files("#upload input[type=file]", [str(f) for f in files])
+    page.wait_for_function("() => document.querySelector('#sync-summary').innerText.includes('Added')")
+    return page.inner_text("#sync-summary")
+
+
+def test_streamed_answer_with_sources_follow_up_and_reset(page):
+    page.evaluate(WATCH_STREAM)
+    answer = ask(page, "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?", "$50 million")
+
+    assert "[1]" in answer
+    seen = [text for text in page.evaluate("window.__seen") if text]
+    assert seen[0] == "…" and seen[-1] == answer.strip(), seen  # a placeholder first, then the streamed text
+    sources = page.inner_text("#sources")
+    assert "Building an Open yet Secure AI Ecosystem" in sources and "relevance" in sources
+    assert "$50 million" in page.inner_text("#sources mark")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.click("#new-conversation")
+    page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
+    ask(page, "What did Japan and Cambodia agree on?", "Khmer")
+    ask(page, "Why is it considered important?", "Japan")
+    assert page.locator(BOT).count() == 2
+    assert "Japan and ASEAN" in page.inner_text("#sources")
+
+    ask(page, "   ", "the question is empty", in_sources=False)
+    assert not page.outside, page.outside
+
+
+def test_uploaded_article_is_indexed_and_answered(page, tmp_path):
+    article = tmp_path / "zorblax.md"
+    article.write_text("# Zorblax Accord\n\nThe Zorblax Accord was signed in Reykjavik in 2031.\n")
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04 not an article")
+
+    summary = upload(page, article, bad)
+
+    assert "Added 1" in summary
+    assert "Skipped notes.docx: unsupported file type '.docx'" in summary
+    assert "Documents\t3" in page.inner_text("#stats")
+    answer = ask(page, "Where was the Zorblax Accord signed?", "Reykjavik")
+    assert "[1]" in answer and "uploads/zorblax.md" in page.inner_text("#sources")
+
+    page.click("#reindex")  # everything indexed is on disk and unchanged, uploads included
+    page.wait_for_function("() => document.querySelector('#sync-summary').innerText.includes('unchanged 3')")
+
+
+def test_article_html_and_markdown_stay_inert(page, tmp_path):
+    article = tmp_path / "glimmerfen.md"
+    article.write_text(INJECTION)
+    assert "Added 1" in upload(page, article)
+
+    ask(page, "How many nations ratified the Glimmerfen Treaty?", "fourteen nations")
+
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.evaluate("[...document.scripts].filter(s => s.textContent.includes('__pwned')).length") == 0
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator('img[src*="127.0.0.1:1"]').count() == 0
+    assert page.locator('a[href^="javascript"]').count() == 0
+    assert page.locator("#sources b, #chat b").count() == 0
+    sources = page.inner_text("#sources")
+    assert "<script>window.__pwned=1</script>" in sources
+    assert '<img src=x onerror="window.__pwned=2">' in sources
+    assert "[click](javascript:alert(1))" in sources and "![x](http://127.0.0.1:1/x.png)" in sources
+    assert "Glimmerfen <b>Treaty</b> report" in sources
+    assert page.get_by_text("<script>window.__pwned=1</script>").first.is_visible()
+    assert not page.outside, page.outside

@@ -1,0 +1,52 @@
+"""Everything the page shows from an article or a user is inert text."""
+
+from __future__ import annotations
+
+from assistant.answers import Answer, Citation
+from ui import render
+
+PAYLOAD = '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> [click](javascript:alert(1))'
+
+
+def citation(text: str, quote: str, start: int = 100, title: str = "A <b>bold</b> title") -> Citation:
+    at = text.find(quote)
+    return Citation(
+        n=1,
+        doc_id="uploads/x.md",
+        title=title,
+        date=None,
+        source="<i>src</i>",
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=0.5,
+        quote=quote,
+        quote_start=start + at,
+        quote_end=start + at + len(quote),
+    )
+
+
+def test_citation_escapes_everything_and_marks_the_quote():
+    c = citation(f"Before. {PAYLOAD} Fact here. After.", "Fact here.")
+    html = render.sources_html(Answer(text="Fact here. [1]", citations=[c]))
+
+    assert "<script" not in html and "<img" not in html and "<b>" not in html and "<i>" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;" in html
+    assert "<mark>Fact here.</mark>" in html and "A &lt;b&gt;bold&lt;/b&gt; title" in html
+
+
+def test_quote_found_by_text_when_offsets_disagree():
+    c = citation("One. Two <x>. Three.", "Two <x>.")
+    c = Citation(**{**c.__dict__, "quote_start": 0})
+    assert "<mark>Two &lt;x&gt;.</mark>" in render.highlighted_passage(c)
+
+
+def test_answer_and_notes_are_escaped():
+    answer = Answer(text=f"{PAYLOAD} [1]", notes=["openai backend: <down>"])
+    html = render.answer_html(answer)
+    assert "<script" not in html and "<img" not in html and "&lt;down&gt;" in html
+
+
+def test_refusal_explains_the_empty_panel():
+    assert "refused" in render.sources_html(Answer(text="no", refused=True))

@@ -1,0 +1,204 @@
+"""The chat page: layout, wiring, and ``serve`` (what ``assistant serve`` runs)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from types import SimpleNamespace
+
+import gradio as gr
+
+from assistant.config import ConfigError
+from ui import render
+from ui.handlers import Handlers, available_backends, document_ids
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?",
+    "What did Japan and Cambodia agree on?",
+    "Why is it considered important?",
+    "What does ILMU stand for?",
+]
+
+CSS = """
+.sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; }
+.sources .src-title { font-size: 1.08em; }  /* regular weight: the bundled semibold face lacks some capitals */
+.sources .src-marker { font-weight: bold; color: var(--color-accent); }
+.sources .src-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0 6px; }
+.sources .src-passage { white-space: pre-wrap; margin: 0; font-size: 0.92em; }
+.sources mark { background: #fde68a; color: #111; padding: 0 1px; }
+.sources.empty { color: var(--body-text-color-subdued); }
+.error { color: var(--error-text-color, #b91c1c); }
+.note { color: var(--body-text-color-subdued); font-size: 0.9em; }
+table.stats th { text-align: left; padding-right: 1em; font-weight: 600; }
+"""
+
+
+def build_app(assistant) -> gr.Blocks:
+    """The page for one Assistant. Every browser session gets its own Conversation."""
+    h = Handlers(assistant)
+    settings = assistant.settings
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
+        page = SimpleNamespace(conversation=gr.State(None))  # a Conversation, made on the session's first question
+        gr.Markdown("# News assistant\nAsk about the indexed news articles; every answer cites its passages.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                page.chat, page.question, page.send, page.reset = _chat_column()
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                page.sources = gr.HTML(render.sources_html(None), elem_id="sources", js_on_load=None)
+        with gr.Accordion("Answer settings", open=False):
+            page.backend, page.k, page.docs = _settings_row(settings, document_ids(assistant))
+        with gr.Accordion("Articles", open=False):
+            page.files, page.summary, page.stats, page.reindex = _corpus_panel(settings)
+        _wire_chat(h, page)
+        _wire_api(h, page)
+        _wire_corpus(h, page)
+        app.load(h.refresh, None, [page.stats, page.docs], api_visibility="private")
+    return app
+
+
+def _wire_chat(h: Handlers, p: SimpleNamespace) -> None:
+    inputs = [p.question, p.chat, p.conversation, p.backend, p.k, p.docs]
+    outputs = [p.chat, p.sources, p.conversation, p.question]
+    for trigger in (p.question.submit, p.send.click):
+        trigger(h.respond, inputs, outputs, concurrency_limit=4, concurrency_id="chat", api_visibility="private")
+    for trigger in (p.reset.click, p.chat.clear):  # the chat's own bin icon forgets the history too
+        trigger(h.new_conversation, [p.conversation], outputs, api_visibility="private")
+
+
+def _wire_api(h: Handlers, p: SimpleNamespace) -> None:
+    """``/chat`` for gradio_client: same options and per-session memory as the page, JSON out."""
+    message = gr.Textbox(visible=False, label="message")
+    answer = gr.JSON(visible=False, label="answer")
+    gr.Button(visible=False).click(
+        h.chat_api,
+        [message, p.backend, p.k, p.docs, p.conversation],
+        [answer, p.conversation],
+        api_name="chat",
+        api_description="One question in this client's conversation (follow-ups work); returns the answer "
+        "with [n] markers and the cited passages.",
+        concurrency_limit=4,
+        concurrency_id="chat",
+    )
+
+
+def _wire_corpus(h: Handlers, p: SimpleNamespace) -> None:
+    # one indexing job at a time: a second writer would meet the index lock
+    options = {"concurrency_limit": 1, "concurrency_id": "index", "api_visibility": "private"}
+    p.files.upload(h.upload, [p.files], [p.summary, p.files, p.stats, p.docs], **options)
+    p.reindex.click(h.reindex, None, [p.summary, p.stats, p.docs], **options)
+
+
+def _chat_column():
+    chat = gr.Chatbot(
+        label="Conversation",
+        height=460,
+        render_markdown=False,  # answers quote articles: show their text, never interpret it
+        sanitize_html=True,
+        allow_tags=False,
+        latex_delimiters=[],
+        feedback_options=None,
+        group_consecutive_messages=False,
+        buttons=["copy"],
+        elem_id="chat",
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Ask a question about the articles",
+            show_label=False,
+            scale=5,
+            elem_id="question",
+            submit_btn=False,
+            max_lines=4,
+        )
+        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+    reset = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+    gr.Examples(EXAMPLES, inputs=[question], label="Try", api_visibility="private")
+    return chat, question, send, reset
+
+
+def _settings_row(settings, doc_ids: list[str]):
+    with gr.Row():
+        backend = gr.Dropdown(available_backends(settings), value=settings.backend, label="Backend")
+        k = gr.Slider(1, max(20, settings.top_k), value=settings.top_k, step=1, label="Passages to retrieve")
+        docs = gr.Dropdown(
+            doc_ids,
+            value=[],
+            multiselect=True,
+            allow_custom_value=True,
+            label="Only these documents (empty: all)",
+            elem_id="doc-filter",
+        )
+    return backend, k, docs
+
+
+def _corpus_panel(settings):
+    with gr.Row():
+        with gr.Column():
+            files = gr.File(
+                label=f"Add articles (.txt, .md, .html, .pdf; at most {settings.upload_max_mb:g} MB each)",
+                file_count="multiple",
+                elem_id="upload",
+            )
+            summary = gr.HTML('<div class="sync-summary"></div>', elem_id="sync-summary", js_on_load=None)
+        with gr.Column():
+            stats = gr.HTML(elem_id="stats", js_on_load=None)
+            reindex = gr.Button("Re-index corpus", elem_id="reindex")
+    return files, summary, stats, reindex
+
+
+# -- serving ---------------------------------------------------------------------
+def _auth(settings) -> tuple[str, str] | None:
+    user, password = settings.auth_user, settings.auth_password
+    if bool(user) != bool(password):
+        raise ConfigError("set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD to protect the page, or neither")
+    return (user, password.get_secret_value()) if user else None
+
+
+def _port(host: str, port: int) -> int:
+    if port:
+        return port
+    with socket.socket() as sock:  # port 0: let the OS pick a free one
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _console_progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rindexing the shipped articles: {done}/{total} chunks")
+    if done >= total:
+        sys.stderr.write("\n")
+
+
+def serve(assistant, *, block: bool = True):
+    """Index the shipped articles if the index is empty, then serve the page on
+    ``settings.host:settings.port``. With ``block=False`` returns ``(app, url)``."""
+    settings = assistant.settings
+    auth = _auth(settings)
+    sys.stderr.write("checking the index...\n")
+    report = assistant.ensure_indexed(progress=_console_progress)
+    if report is not None:
+        sys.stderr.write(
+            f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"
+        )
+    if settings.host not in ("127.0.0.1", "localhost", "::1") and auth is None:
+        log.warning(
+            "serving on %s without a password; set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD", settings.host
+        )
+    app = build_app(assistant)
+    _, url, _ = app.launch(
+        server_name=settings.host,
+        server_port=_port(settings.host, settings.port),
+        auth=auth,
+        css=CSS,
+        prevent_thread_lock=not block,
+        max_file_size=int(
+            max(4 * settings.upload_max_mb, 50) * 2**20
+        ),  # beyond this Gradio refuses; below it we explain
+        run_history=False,
+        footer_links=["api"],
+        ssr_mode=False,
+    )
+    return app, url

@@ -1,0 +1,125 @@
+"""The page's callbacks. Each one hands off to the :class:`Assistant` at once and
+only turns what comes back into escaped HTML (see :mod:`ui.render`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.answers import Answer
+from assistant.config import ConfigError
+from assistant.errors import AssistantError
+from corpus import CorpusError
+from index import EmbedderError, IndexError_
+from ui import render
+from ui.uploads import save_uploads, uploads_dir
+
+log = logging.getLogger(__name__)
+USER_ERRORS = (AssistantError, CorpusError, IndexError_, EmbedderError, ConfigError)
+
+
+def available_backends(settings) -> list[str]:
+    """Backends that can answer here. (The Assistant API has no such list yet.)
+    The configured default is always offered, so that its error message shows."""
+    names = ["extractive"]
+    if settings.llm_url:
+        names.append("openai")
+    if importlib.util.find_spec("llama_cpp") is not None:
+        names.append("llama-cpp")
+    return names if settings.backend in names else [*names, settings.backend]
+
+
+def document_ids(assistant) -> list[str]:
+    """Ids of the indexed documents, for the filter. (The Assistant API has no such call yet.)"""
+    return sorted(assistant.index.store.documents())
+
+
+def _options(backend: str | None, k: float | None, doc_ids: list[str] | None) -> dict:
+    return {"backend": backend or None, "k": int(k) if k else None, "doc_ids": list(doc_ids or [])}
+
+
+def _message(role: str, html: str) -> dict:
+    return {"role": role, "content": html}
+
+
+class Handlers:
+    """Callbacks bound to one Assistant. Per-browser memory is a Conversation held in gr.State."""
+
+    def __init__(self, assistant) -> None:
+        self.assistant = assistant
+
+    def _conversation(self, conversation):
+        return conversation if conversation is not None else self.assistant.conversation()
+
+    # -- chat ----------------------------------------------------------------
+    def respond(self, message, history, conversation, backend, k, doc_ids) -> Iterator[tuple]:
+        """Stream one answer into the chat; outputs (chat, sources, conversation, textbox)."""
+        conversation = self._conversation(conversation)
+        history = list(history or [])
+        if (message or "").strip():
+            history.append(_message("user", render.text(message)))
+        history.append(_message("assistant", "…"))
+        yield history, gr.skip(), conversation, ""
+        so_far, answer = "", None
+        try:
+            for event in conversation.stream(message or "", **_options(backend, k, doc_ids)):
+                if isinstance(event, Answer):
+                    answer = event
+                else:
+                    so_far += event
+                    history[-1] = _message("assistant", render.text(so_far))
+                    yield history, gr.skip(), conversation, ""
+        except USER_ERRORS as exc:
+            history[-1] = _message("assistant", render.error_html(str(exc)))
+            yield history, render.sources_html(None), conversation, message
+            return
+        history[-1] = _message("assistant", render.answer_html(answer))
+        yield history, render.sources_html(answer), conversation, ""
+
+    def chat_api(self, message, backend, k, doc_ids, conversation) -> tuple[dict, object]:
+        """The ``/chat`` endpoint: one turn of this session's conversation, as JSON."""
+        conversation = self._conversation(conversation)
+        try:
+            answer = conversation.ask(message or "", **_options(backend, k, doc_ids))
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        return answer.to_dict(), conversation
+
+    def new_conversation(self, conversation) -> tuple:
+        if conversation is not None:
+            conversation.reset()
+        return [], render.sources_html(None), conversation, ""
+
+    # -- corpus --------------------------------------------------------------
+    def refresh(self) -> tuple:
+        """Index stats and the document filter's choices."""
+        try:
+            return render.status_html(self.assistant.status()), gr.Dropdown(choices=document_ids(self.assistant))
+        except USER_ERRORS as exc:
+            return f'<div class="error">{render.text(exc)}</div>', gr.skip()
+
+    def upload(self, files, progress=gr.Progress()) -> tuple:
+        """Save the uploaded files, index them; outputs (summary, file box, stats, filter)."""
+        settings = self.assistant.settings
+        pairs = [(Path(f), Path(f).name) for f in files or []]
+        saved, rejected = save_uploads(pairs, uploads_dir(settings.data_dir), int(settings.upload_max_mb * 2**20))
+        summary = self._sync(saved, progress, rejected) if saved else render.sync_html(None, rejected)
+        return summary, None, *self.refresh()
+
+    def reindex(self, progress=gr.Progress()) -> tuple:
+        return self._sync(None, progress), *self.refresh()
+
+    def _sync(self, paths, progress, rejected: list[dict] | None = None) -> str:
+        def report_progress(done: int, total: int) -> None:
+            if total:
+                progress((done, total), desc="Embedding", unit="chunks")
+
+        try:
+            report = self.assistant.sync(paths, progress=report_progress)
+        except USER_ERRORS as exc:
+            return f'<div class="sync-summary error">Indexing failed: {render.text(exc)}</div>'
+        return render.sync_html(report, rejected)
