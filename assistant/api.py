@@ -101,6 +101,32 @@ class Assistant:
 
         return Conversation(self, **options)
 
+    def documents(self) -> list[str]:
+        """Ids of the indexed documents, sorted."""
+        return sorted(self.index.store.documents())
+
+    def backends(self) -> list[str]:
+        """Backends that can answer here (the configured default is always listed,
+        so that its error message shows if it cannot)."""
+        import importlib.util
+
+        names = ["extractive"]
+        if self.settings.llm_url:
+            names.append("openai")
+        if importlib.util.find_spec("llama_cpp") is not None:
+            names.append("llama-cpp")
+        return names if self.settings.backend in names else [*names, self.settings.backend]
+
+    def add_uploads(self, files: Iterable[tuple[Path | str, str]], progress=None) -> tuple[SyncReport | None, list[dict]]:
+        """Store uploaded files (temporary path, name the user gave) under
+        ``<data_dir>/uploads`` with safe names and index them; returns the sync
+        report (None if nothing was accepted) and the refused files with reasons."""
+        from assistant.uploads import save_uploads, uploads_dir
+
+        limit = int(self.settings.upload_max_mb * 2**20)
+        saved, rejected = save_uploads([(Path(p), n) for p, n in files], uploads_dir(self.settings.data_dir), limit)
+        return (self.sync(saved, progress=progress) if saved else None), rejected
+
     def ensure_indexed(self, progress=None) -> SyncReport | None:
         """Index the shipped corpus if the index is empty (first start)."""
         if self.index.status()["documents"]:

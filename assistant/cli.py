@@ -187,15 +187,6 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from assistant.config import ConfigError
-    from assistant.errors import AssistantError
-    from corpus import CorpusError
-    from index import EmbedderError, IndexError_
-
-    return (AssistantError, IndexError_, CorpusError, EmbedderError, ConfigError)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -209,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:
-        if isinstance(exc, _user_errors()):
+        from assistant.errors import user_errors
+
+        if isinstance(exc, user_errors()):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         if exc.__class__.__name__ == "ValidationError":  # pydantic: a bad ASSISTANT_* value

@@ -11,6 +11,15 @@ class QuestionError(AssistantError):
     """The question cannot be answered as asked (empty, too long)."""
 
 
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Every error a user can cause or fix, from any layer: print its message, not a traceback."""
+    from assistant.config import ConfigError
+    from corpus import CorpusError
+    from index import EmbedderError, IndexError_
+
+    return (AssistantError, IndexError_, CorpusError, EmbedderError, ConfigError)
+
+
 class BackendError(AssistantError):
     """An LLM backend failed; the message names the backend and its URL."""
 

@@ -11,7 +11,7 @@ import gradio as gr
 
 from assistant.config import ConfigError
 from ui import render
-from ui.handlers import Handlers, available_backends, document_ids
+from ui.handlers import Handlers
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def build_app(assistant) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 page.sources = gr.HTML(render.sources_html(None), elem_id="sources", js_on_load=None)
         with gr.Accordion("Answer settings", open=False):
-            page.backend, page.k, page.docs = _settings_row(settings, document_ids(assistant))
+            page.backend, page.k, page.docs = _settings_row(settings, assistant.backends(), assistant.documents())
         with gr.Accordion("Articles", open=False):
             page.files, page.summary, page.stats, page.reindex = _corpus_panel(settings)
         _wire_chat(h, page)
@@ -120,9 +120,9 @@ def _chat_column():
     return chat, question, send, reset
 
 
-def _settings_row(settings, doc_ids: list[str]):
+def _settings_row(settings, backends: list[str], doc_ids: list[str]):
     with gr.Row():
-        backend = gr.Dropdown(available_backends(settings), value=settings.backend, label="Backend")
+        backend = gr.Dropdown(backends, value=settings.backend, label="Backend")
         k = gr.Slider(1, max(20, settings.top_k), value=settings.top_k, step=1, label="Passages to retrieve")
         docs = gr.Dropdown(
             doc_ids,

@@ -3,39 +3,18 @@ only turns what comes back into escaped HTML (see :mod:`ui.render`)."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
 
-from assistant.answers import Answer
-from assistant.config import ConfigError
-from assistant.errors import AssistantError
-from corpus import CorpusError
-from index import EmbedderError, IndexError_
+from assistant import Answer
+from assistant.errors import user_errors
 from ui import render
-from ui.uploads import save_uploads, uploads_dir
 
 log = logging.getLogger(__name__)
-USER_ERRORS = (AssistantError, CorpusError, IndexError_, EmbedderError, ConfigError)
-
-
-def available_backends(settings) -> list[str]:
-    """Backends that can answer here. (The Assistant API has no such list yet.)
-    The configured default is always offered, so that its error message shows."""
-    names = ["extractive"]
-    if settings.llm_url:
-        names.append("openai")
-    if importlib.util.find_spec("llama_cpp") is not None:
-        names.append("llama-cpp")
-    return names if settings.backend in names else [*names, settings.backend]
-
-
-def document_ids(assistant) -> list[str]:
-    """Ids of the indexed documents, for the filter. (The Assistant API has no such call yet.)"""
-    return sorted(assistant.index.store.documents())
+USER_ERRORS = user_errors()
 
 
 def _options(backend: str | None, k: float | None, doc_ids: list[str] | None) -> dict:
@@ -98,28 +77,33 @@ class Handlers:
     def refresh(self) -> tuple:
         """Index stats and the document filter's choices."""
         try:
-            return render.status_html(self.assistant.status()), gr.Dropdown(choices=document_ids(self.assistant))
+            return render.status_html(self.assistant.status()), gr.Dropdown(choices=self.assistant.documents())
         except USER_ERRORS as exc:
             return f'<div class="error">{render.text(exc)}</div>', gr.skip()
 
     def upload(self, files, progress=gr.Progress()) -> tuple:
         """Save the uploaded files, index them; outputs (summary, file box, stats, filter)."""
-        settings = self.assistant.settings
         pairs = [(Path(f), Path(f).name) for f in files or []]
-        saved, rejected = save_uploads(pairs, uploads_dir(settings.data_dir), int(settings.upload_max_mb * 2**20))
-        summary = self._sync(saved, progress, rejected) if saved else render.sync_html(None, rejected)
-        return summary, None, *self.refresh()
+        try:
+            report, rejected = self.assistant.add_uploads(pairs, progress=_progress_bar(progress))
+        except USER_ERRORS as exc:
+            return f'<div class="sync-summary error">Indexing failed: {render.text(exc)}</div>', None, *self.refresh()
+        return render.sync_html(report, rejected), None, *self.refresh()
 
     def reindex(self, progress=gr.Progress()) -> tuple:
         return self._sync(None, progress), *self.refresh()
 
-    def _sync(self, paths, progress, rejected: list[dict] | None = None) -> str:
-        def report_progress(done: int, total: int) -> None:
-            if total:
-                progress((done, total), desc="Embedding", unit="chunks")
-
+    def _sync(self, paths, progress) -> str:
         try:
-            report = self.assistant.sync(paths, progress=report_progress)
+            report = self.assistant.sync(paths, progress=_progress_bar(progress))
         except USER_ERRORS as exc:
             return f'<div class="sync-summary error">Indexing failed: {render.text(exc)}</div>'
-        return render.sync_html(report, rejected)
+        return render.sync_html(report, [])
+
+
+def _progress_bar(progress):
+    def report(done: int, total: int) -> None:
+        if total:
+            progress((done, total), desc="Embedding", unit="chunks")
+
+    return report
