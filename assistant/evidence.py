@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.lexical import BM25, terms
+from assistant.lexical import BM25, lexical_coverage, terms
 from index import Passage
 from index.chunking import sentence_spans
 
@@ -59,16 +59,6 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
                     seen.add(key)
                     found.append(item)
     return found
-
-
-def lexical_coverage(query_terms: list[str], text: str, bm25: BM25) -> float:
-    """Share of the question's idf weight that the text contains."""
-    wanted = set(query_terms)
-    if not wanted:
-        return 0.0
-    have = set(terms(text))
-    total = sum(bm25.idf(t) for t in wanted)
-    return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0
 
 
 def score(question: str, context: str, evidence: list[Evidence], query_vector: np.ndarray, embedder, bm25: BM25) -> list[Evidence]:

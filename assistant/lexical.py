@@ -72,3 +72,13 @@ class BM25:
             docs, tf = self.postings[term]
             scores[docs] += self.idf(term) * tf * (self.k1 + 1) / (tf + self.norm[docs])
         return scores
+
+
+def lexical_coverage(query_terms: list[str], text: str, bm25: BM25) -> float:
+    """Share of the question's idf weight that the text contains."""
+    wanted = set(query_terms)
+    if not wanted:
+        return 0.0
+    have = set(terms(text))
+    total = sum(bm25.idf(t) for t in wanted)
+    return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0

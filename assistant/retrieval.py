@@ -7,15 +7,22 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from assistant.lexical import BM25
+from assistant.lexical import BM25, lexical_coverage, terms
 from index import Index, Passage
+from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
 RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
 CANDIDATES = 30  # per side, before fusion
+RERANK = 30  # fused candidates re-scored by their best sentence
+# Weights of the lexical re-rank, tuned on bench/quality.py with 2,225 BBC distractors:
+# MRR 0.807 -> 0.863 at the same hit@5 (an RRF term is at most 2/60 = 0.033).
+SENTENCE_WEIGHT = 0.01
+CHUNK_WEIGHT = 0.01
 GENERATION_CHECK_SECONDS = 1.0
 
 
@@ -119,10 +126,22 @@ class HybridRetriever:
             for chunk_id, passage in by_id.items():
                 if passage.doc_id == boost_doc:
                     fused[chunk_id] += 1 / (RRF_K + 2)
-        ranked = [by_id[c] for c in sorted(fused, key=fused.__getitem__, reverse=True)[:k]]
+        ranked = self._rerank(query, [by_id[c] for c in sorted(fused, key=fused.__getitem__, reverse=True)[:RERANK]], fused)
+        ranked = ranked[:k]
         ranked = self._with_cosines(ranked, vector)
         best = max([p.score for p in dense] + [p.score for p in ranked], default=0.0)
         return Retrieved(ranked, float(best), vector, bool(lexical))
+
+    def _rerank(self, query: str, candidates: list[Passage], fused: dict[str, float]) -> list[Passage]:
+        """Favour passages with a sentence that holds the question's rare words: an
+        answer sits in one sentence, while BM25 and the chunk vector see the whole chunk."""
+        q_terms = terms(query)
+        bonus = {
+            p.chunk_id: SENTENCE_WEIGHT * max((lexical_coverage(q_terms, s, self._bm25) for s in _sentences(p.text)), default=0.0)
+            + CHUNK_WEIGHT * lexical_coverage(q_terms, p.text, self._bm25)
+            for p in candidates
+        }
+        return sorted(candidates, key=lambda p: fused[p.chunk_id] + bonus[p.chunk_id], reverse=True)
 
     def _with_cosines(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
         """Passages found only by BM25 get their true cosine too (one small Chroma read)."""
@@ -145,3 +164,8 @@ class HybridRetriever:
         top = np.argsort(-scores)[: CANDIDATES * (4 if filters.active else 1)]
         hits = [self._passages[i] for i in top if scores[i] > 0 and filters.accepts(self._passages[i])]
         return hits[:CANDIDATES]
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(text[s:e] for s, e in sentence_spans(text))
