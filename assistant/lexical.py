@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,12 +26,19 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: plurals and common verb endings."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + keep
     return word
+
+
+@lru_cache(maxsize=8192)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a text, cached: passages and sentences recur across questions."""
+    return frozenset(terms(text))
 
 
 def terms(text: str) -> list[str]:
@@ -79,6 +87,6 @@ def lexical_coverage(query_terms: list[str], text: str, bm25: BM25) -> float:
     wanted = set(query_terms)
     if not wanted:
         return 0.0
-    have = set(terms(text))
+    have = term_set(text)
     total = sum(bm25.idf(t) for t in wanted)
     return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0

@@ -4,10 +4,14 @@ reciprocal rank, with metadata filters and a relevance score per passage."""
 from __future__ import annotations
 
 import logging
+import os
+import pickle
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -78,7 +82,7 @@ class HybridRetriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._lock = threading.Lock()
-        self._generation: int | None = None
+        self._version: str | None = None
         self._checked_at = 0.0
         self._passages: list[Passage] = []
         self._bm25: BM25 | None = None
@@ -88,17 +92,33 @@ class HybridRetriever:
         if self._bm25 is not None and now - self._checked_at < GENERATION_CHECK_SECONDS:
             return
         with self._lock:
-            generation = self.index.generation()
+            version = self.index.version()
             self._checked_at = now
-            if generation == self._generation and self._bm25 is not None:
+            if version == self._version and self._bm25 is not None:
                 return
-            if self._generation is not None:  # changed since we loaded: maybe by another process
+            if self._version is not None:  # changed since we loaded: maybe by another process
                 self.index.reopen()
             started = time.perf_counter()
-            passages = self.index.passages()
-            self._bm25 = BM25([f"{p.title}\n{p.text}" for p in passages])
-            self._passages, self._generation = passages, generation
-            log.info("BM25 mirror: %d chunks in %.2f s", len(passages), time.perf_counter() - started)
+            self._passages, self._bm25 = self._load_mirror(version)
+            self._version = version
+            log.info("BM25 mirror: %d chunks in %.2f s", len(self._passages), time.perf_counter() - started)
+
+    def _load_mirror(self, version: str) -> tuple[list[Passage], BM25]:
+        """The BM25 mirror of this collection version, from the on-disk cache when it
+        is there (building it takes ~1.5 s at BBC scale, loading ~0.2 s)."""
+        folder = Path(self.index.data_dir) / "cache"
+        prefix = f"bm25-{self.index.collection_name}-"
+        path = folder / f"{prefix}{version}.pickle"
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass
+        passages = self.index.passages()
+        mirror = (passages, BM25([f"{p.title}\n{p.text}" for p in passages]))
+        if version:
+            _save_atomically(folder, prefix, path, mirror)
+        return mirror
 
     @property
     def passages(self) -> list[Passage]:
@@ -169,3 +189,17 @@ class HybridRetriever:
 @lru_cache(maxsize=4096)
 def _sentences(text: str) -> tuple[str, ...]:
     return tuple(text[s:e] for s, e in sentence_spans(text))
+
+
+def _save_atomically(folder: Path, prefix: str, path: Path, mirror) -> None:
+    """Write the cache next to its final name and rename, so a reader never sees half a
+    file; older versions of the same collection's cache are removed."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{prefix}*.pickle"):
+            old.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as handle:
+            pickle.dump(mirror, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError as exc:  # a read-only data dir only costs the cache
+        log.info("BM25 cache not written: %s", exc)

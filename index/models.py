@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 
 class IndexError_(Exception):
@@ -38,7 +38,7 @@ class Passage:
     date_num: int | None = None
 
     def with_score(self, score: float) -> Passage:
-        return Passage(**{**asdict(self), "score": float(score)})
+        return replace(self, score=float(score))
 
 
 @dataclass

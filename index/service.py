@@ -186,9 +186,9 @@ class Index:
             "roots": sorted({s.root for s in states.values()}),
         }
 
-    def generation(self) -> int:
-        """Changes whenever a sync or removal changed the collection."""
-        return int(self.store.metadata().get("generation", 0))
+    def version(self) -> str:
+        """Changes whenever a sync, removal or rebuild changed the collection."""
+        return self.store.version()
 
     def passages(self) -> list[Passage]:
         return self.store.passages()

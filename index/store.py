@@ -132,6 +132,14 @@ class ArticleStore:
         collection.modify(metadata=meta)
 
     @_guarded
+    def version(self) -> str:
+        """Changes whenever the collection's content does (a rebuild makes a new id)."""
+        if not self.exists():
+            return ""
+        collection = self.client.get_collection(self.name, embedding_function=None)
+        return f"{collection.id}-{(collection.metadata or {}).get('generation', 0)}"
+
+    @_guarded
     def metadata(self) -> dict:
         if not self.exists():
             return {}
