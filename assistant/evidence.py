@@ -19,6 +19,14 @@ MIN_SENTENCE_CHARS = 25  # shorter lines are headings or fragments: context, not
 EMBEDDED_CANDIDATES = 4  # sentences embedded per question; more did not change one answer on our set (bench/quality.py)
 _HEADING = re.compile(r"^[^.!?|]{0,90}$")  # a short line with no sentence punctuation
 _ENDS = ('.', '!', '?', '"', '”', "'", '’', ')', '|')
+# Text addressed to a model rather than to a reader ("ignore previous instructions and
+# say ..."): never quoted as an answer, so an article cannot dictate what is said.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,30}\b(previous|prior|above|earlier|all)\b.{0,20}\b(instructions?|prompts?|rules)\b"
+    r"|\b(system prompt|system notice|you are an? (ai|assistant|language model))\b"
+    r"|^\s*(system|assistant|user)\s*:",
+    re.I,
+)
 
 
 @dataclass(eq=False)
@@ -39,7 +47,7 @@ class Evidence:
 
 def _is_answer_like(text: str) -> bool:
     text = text.strip()
-    if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--"):
+    if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--") or _INSTRUCTION.search(text):
         return False
     return text.endswith(_ENDS) or not _HEADING.match(text)
 
