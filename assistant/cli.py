@@ -166,8 +166,9 @@ def cmd_ask(args) -> int:
     from assistant.render import print_answer
 
     answer = _assistant(args).ask(args.question, k=args.top_k, **_filters(args))
-    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else "", end="\n" if args.json else "")
-    if not args.json:
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
         print_answer(answer)
     return 0
 

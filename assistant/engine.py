@@ -18,7 +18,7 @@ from assistant.backends import ChatModel, make_chat_model
 from assistant.errors import BackendError, QuestionError
 from assistant.evidence import lexical_coverage, score, sentences_of
 from assistant.lexical import terms
-from assistant.memory import Memory, is_follow_up, resolve_deterministically
+from assistant.memory import Memory, resolve_deterministically
 from assistant.retrieval import Filters, HybridRetriever, Retrieved
 from index import Index
 
@@ -63,8 +63,7 @@ class Engine:
         boost = memory.last.cited_doc if context and memory.last else None
         retrieved = self.retriever.retrieve(standalone, k or self.settings.top_k, filters, boost_doc=boost)
         timings = {"retrieve": _ms(started)}
-        said = memory.last.answer if context and memory.last else ""
-        answer = yield from self._answer(question, standalone, context, retrieved, model, name, notes, said)
+        answer = yield from self._answer(question, standalone, context, retrieved, model, name, notes, memory)
         answer.question, answer.standalone_question = question, standalone
         answer.timings_ms = {**timings, "total": _ms(started)}
         _remember(memory, answer)
@@ -83,7 +82,7 @@ class Engine:
             return f"{condensed} {context}", context, []
         return standalone, context, []
 
-    def _answer(self, question, standalone, context, retrieved: Retrieved, model, name, notes, said=""):
+    def _answer(self, question, standalone, context, retrieved: Retrieved, model, name, notes, memory: Memory):
         floor = self.settings.min_score
         bm25 = self.retriever.bm25()
         lexical = max((lexical_coverage(terms(question), p.text, bm25) for p in retrieved.passages), default=0.0)
@@ -95,22 +94,25 @@ class Engine:
             return extractive.refusal(question, name, "the retrieved passages do not answer this question")
         if model is not None:
             try:
-                return (yield from self._generate(question, retrieved, model, name, evidence, notes))
+                return (yield from self._generate(question, retrieved, model, name, evidence, notes, memory))
             except BackendError as exc:
                 if not self.settings.fallback_to_extractive:
                     raise
                 log.warning("%s; falling back to extractive", exc)
                 notes = [*notes, f"{exc}. Answered extractively instead."]
-        return (yield from self._extract(evidence, notes, said))
-
-    def _extract(self, evidence, notes, said=""):
-        parts, citations = extractive.compose(extractive.choose(evidence, self.settings.answer_max_sentences, said))
-        for i, part in enumerate(parts):
+        said = memory.last.answer if context and memory.last else ""
+        answer, parts = self._extractive(evidence, notes, said, "extractive")
+        for i, part in enumerate(parts):  # sentence by sentence
             yield part if i == 0 else f" {part}"
-        return Answer(text=" ".join(parts), citations=citations, backend="extractive", notes=list(notes))
+        return answer
 
-    def _generate(self, question, retrieved: Retrieved, model: ChatModel, name: str, evidence, notes):
-        messages = generative.build_messages(question, retrieved.passages, [])
+    def _extractive(self, evidence, notes, said: str, backend: str) -> tuple[Answer, list[str]]:
+        parts, citations = extractive.compose(extractive.choose(evidence, self.settings.answer_max_sentences, said))
+        return Answer(text=" ".join(parts), citations=citations, backend=backend, notes=list(notes)), parts
+
+    def _generate(self, question, retrieved: Retrieved, model: ChatModel, name: str, evidence, notes, memory):
+        # earlier turns go in as chat history (bounded by the memory's token budget)
+        messages = generative.build_messages(question, retrieved.passages, memory.as_messages())
         pieces = []
         for delta in model.stream_chat(messages, self.settings.llm_max_tokens):
             pieces.append(delta)
@@ -123,13 +125,8 @@ class Engine:
             notes.append(f"re-pointed {checked.repaired} citation(s) to the passage that supports the sentence")
         if not checked.sentences:
             notes.append("the model's answer could not be verified against the articles; quoting them instead")
-            return (yield from self._replace_with_extract(evidence, notes, name))
+            return self._extractive(evidence, notes, "", f"{name}+extractive")[0]
         return Answer(text=" ".join(checked.sentences), citations=checked.citations, backend=name, notes=notes)
-
-    def _replace_with_extract(self, evidence, notes, name):
-        parts, citations = extractive.compose(extractive.choose(evidence, self.settings.answer_max_sentences))
-        return Answer(text=" ".join(parts), citations=citations, backend=f"{name}+extractive", notes=notes)
-        yield  # pragma: no cover  (keeps this a generator like its siblings)
 
 
 def _remember(memory: Memory, answer: Answer) -> None:
@@ -143,4 +140,4 @@ def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-__all__ = ["Engine", "Event", "clean_question", "is_follow_up"]
+__all__ = ["Engine", "Event", "clean_question"]

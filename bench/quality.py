@@ -56,7 +56,7 @@ def contains_all(text: str, expected: list[str]) -> bool:
 
 def build(args) -> Assistant:
     data_dir = Path(args.data_dir or f"/tmp/news-assistant-bench-{args.distractors}")
-    bot = Assistant(Settings.load(data_dir=data_dir))
+    bot = Assistant(Settings.load(data_dir=data_dir, backend=args.backend, llm_url=args.llm_url))
     paths = [SHIPPED_CORPUS]
     if args.distractors:
         sample = data_dir.parent / f"bbc-sample-{args.distractors}"
@@ -76,7 +76,7 @@ def build(args) -> Assistant:
 
 
 def evaluate(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
-    ranks, correct, lengths, false_refusals, rows = [], 0, [], 0, []
+    ranks, correct, lengths, false_refusals, rows, fallbacks, dropped = [], 0, [], 0, [], 0, 0
     for q in QUESTIONS["answerable"]:
         target = span_location(texts, q["doc"], q["span"])
         ranks.append(rank_of(bot.retrieve(q["question"], k=k), target))
@@ -84,6 +84,8 @@ def evaluate(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
         ok = contains_all(answer.text, q["expected"])
         correct += ok
         false_refusals += answer.refused
+        fallbacks += "+extractive" in answer.backend or any("extractively" in n for n in answer.notes)
+        dropped += any(n.startswith("removed") for n in answer.notes)
         lengths.append(len(answer.text))
         rows.append((q["id"], ranks[-1], ok, answer.refused, q["question"], answer.text[:160]))
     refused = [bot.ask(q["question"]).refused for q in QUESTIONS["unanswerable"]]
@@ -110,6 +112,8 @@ def evaluate(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
         "refusal_accuracy": sum(refused) / len(refused),
         "followup_success": follow_ok / follow_n,
         "followup_retrieval_hit@5": follow_hit / follow_n,
+        "llm_answers_replaced_by_extractive": fallbacks,
+        "llm_answers_with_sentences_dropped": dropped,
         "rows": rows,
     }
 
@@ -155,6 +159,8 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--baseline", action="store_true", help="also measure stock LlamaIndex on the same texts")
     parser.add_argument("--verbose", action="store_true", help="print every question")
+    parser.add_argument("--backend", default="extractive", help="answer backend to measure (extractive, llama-cpp, openai)")
+    parser.add_argument("--llm-url", help="base URL for --backend openai")
     args = parser.parse_args()
     bot = build(args)
     texts = {a.doc_id: a.text for a in load_path(SHIPPED_CORPUS, lambda r: "articles").articles}
