@@ -103,6 +103,8 @@ def _progress():
 
     def update(done: int, total: int) -> None:
         nonlocal bar
+        if total == 0:  # nothing to embed: no empty bar
+            return
         if bar is None:
             bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
         bar.update(done - bar.n)

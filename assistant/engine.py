@@ -90,7 +90,7 @@ class Engine:
             return extractive.refusal(question, name, f"best passage relevance {retrieved.best_cosine:.2f} < floor {floor:.2f}")
         evidence = score(question, context, sentences_of(retrieved.passages), retrieved.query_vector,
                          self.index.embedder, bm25)
-        if extractive.unanswerable(question, retrieved.passages, evidence):
+        if extractive.unanswerable(question, retrieved.passages, evidence, follow_up=bool(context)):
             return extractive.refusal(question, name, "the retrieved passages do not answer this question")
         if model is not None:
             try:

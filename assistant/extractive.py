@@ -26,10 +26,16 @@ def key_terms(question: str) -> set[str]:
     return {t for word in words if word[:1].isupper() or any(c.isdigit() for c in word) for t in terms(word)}
 
 
-def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence]) -> bool:
+def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence], follow_up: bool = False) -> bool:
     """True when the passages are on topic but do not answer: a name or number the
-    question asks about appears in none of them and no sentence is a strong match."""
-    if not evidence or evidence[0].cosine < MIN_EVIDENCE_COSINE:
+    question asks about appears in none of them and no sentence is a strong match.
+    A follow-up ("Why is it important?") means little alone, so it is judged by its
+    passages (retrieved with the earlier question), not by its own words."""
+    if not evidence:
+        return True
+    if follow_up:
+        return False
+    if evidence[0].cosine < MIN_EVIDENCE_COSINE:
         return True
     present = set()
     for passage in passages:

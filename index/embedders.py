@@ -114,10 +114,18 @@ class OpenAIEmbedder:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.identity = f"openai:{model}"
+        self.dim: int | None = None  # learned from the first reply
         self._api_key = api_key
         self._timeout = timeout
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
+        if not texts:  # servers reject an empty input; answer like MiniLMEmbedder does
+            return np.zeros((0, self.dim or self.embed_batch(["dimension probe"]).shape[1]), dtype=np.float32)
+        vectors = self._post(texts)
+        self.dim = vectors.shape[1]
+        return vectors
+
+    def _post(self, texts: list[str]) -> np.ndarray:
         import httpx
 
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
@@ -131,8 +139,11 @@ class OpenAIEmbedder:
             raise EmbedderError(
                 f"embedding server {url} failed: {exc}; check ASSISTANT_EMBED_URL and that it is running"
             ) from exc
-        if len(vectors) != len(texts):
-            raise EmbedderError(f"embedding server {url} returned {len(vectors)} vectors for {len(texts)} texts")
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            raise EmbedderError(
+                f"embedding server {url} returned an array of shape {vectors.shape} for {len(texts)} texts; "
+                "expected one vector per text"
+            )
         return _unit(vectors)
 
 

@@ -85,13 +85,15 @@ class Index:
         return report
 
     def _sync(self, paths, progress) -> SyncReport:
+        self._finish_interrupted_rebuild()
         store = self.store
         store.collection(create=True)  # raises IndexMismatchError before any work
         states = store.documents()
         loads = self._load(paths, states)
         report = SyncReport()
         to_embed = plan(loads, states, store, report)
-        report.chunks_embedded = self._embed(store, to_embed, states, loads, progress, replaces=set(states))
+        present = {chunk_id for state in states.values() for chunk_id in state.chunk_ids}
+        report.chunks_embedded = self._embed(store, to_embed, states, loads, progress, set(states), present)
         if report.changed:
             store.touch()
         return report
@@ -107,14 +109,24 @@ class Index:
         fresh.collection(create=True)
         report = SyncReport()
         to_embed = plan(loads, {}, fresh, report)
-        report.chunks_embedded = self._embed(fresh, to_embed, states, loads, progress, replaces=set())
+        report.chunks_embedded = self._embed(fresh, to_embed, states, loads, progress, set(), set())
         fresh.touch()
         old.drop()
         fresh.rename(self.collection_name)
         self.__dict__.pop("store", None)
         return report
 
-    def _embed(self, store, articles, states, loads, progress, replaces) -> int:
+    def _finish_interrupted_rebuild(self) -> None:
+        """A rebuild killed between dropping the old collection and renaming the new
+        one leaves only the new one: it is complete (``indexed_at`` is set last), so
+        put it in place instead of starting over from the shipped corpus."""
+        rebuilt = ArticleStore(self.client, f"{self.collection_name}-rebuild", self.card, self.chroma_url or str(self.data_dir))
+        if not self.store.exists() and rebuilt.exists() and rebuilt.metadata().get("indexed_at"):
+            log.warning("finishing an interrupted rebuild of %s", self.collection_name)
+            rebuilt.rename(self.collection_name)
+            self.__dict__.pop("store", None)
+
+    def _embed(self, store, articles, states, loads, progress, replaces, present) -> int:
         modes = _root_modes(states)
         modes.update({str(load.root): "folder" for load in loads if load.whole_root})
         return embed_and_write(
@@ -125,6 +137,7 @@ class Index:
             root_mode=lambda a: modes.get(a.root, "file"),
             progress=progress,
             replaces=replaces,
+            present=present,
         )
 
     def _load(self, paths, states: dict[str, DocState]) -> list[LoadResult]:

@@ -27,6 +27,11 @@ class DocState:
     path: str
     chunks_by_hash: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     expected_by_hash: dict[str, int] = field(default_factory=dict)
+    chunk_ids: set[str] = field(default_factory=set)
+
+    def is_complete(self, digest: str) -> bool:
+        """Every chunk of this version is stored (its write finished)."""
+        return digest in self.expected_by_hash and self.chunks_by_hash.get(digest) == self.expected_by_hash[digest]
 
     def complete_hash(self) -> str | None:
         """A content hash whose chunks are all present (a finished write)."""
@@ -170,10 +175,11 @@ class ArticleStore:
     @_guarded
     def documents(self) -> dict[str, DocState]:
         states: dict[str, DocState] = {}
-        for _, meta, _ in self.rows(["metadatas"]):
+        for chunk_id, meta, _ in self.rows(["metadatas"]):
             state = states.setdefault(
                 meta["doc_id"], DocState(meta["root"], meta.get("root_mode", "folder"), meta.get("path", ""))
             )
+            state.chunk_ids.add(chunk_id)
             state.chunks_by_hash[meta["content_hash"]] += 1
             state.expected_by_hash[meta["content_hash"]] = int(meta["n_chunks"])
         return states

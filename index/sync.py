@@ -40,13 +40,12 @@ def plan(
             report.warnings.extend({"path": article.path, "warning": w} for w in article.warnings)
             state = states.get(article.doc_id)
             digest = article.content_hash
-            complete = state.complete_hash() if state else None
-            if complete == digest:
+            if state and state.is_complete(digest):
                 report.unchanged += 1
                 if len(state.chunks_by_hash) > 1:  # leftovers of an interrupted update
                     store.delete_document(article.doc_id, keep_hash=digest)
                 continue
-            if complete:
+            if state and state.complete_hash():
                 report.updated += 1
             else:
                 report.added += 1
@@ -100,18 +99,22 @@ def embed_and_write(
     progress: Progress | None = None,
     batch: int = BATCH,
     replaces: set[str] | frozenset[str] = frozenset(),
+    present: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Embed every chunk of ``articles`` and write it; returns chunks embedded.
 
     Chunks are batched by length (less padding in the ONNX session) and each
     batch is written by a second thread while the next one is embedded.
     ``replaces`` names documents that already have chunks in the store: their
-    other versions are deleted once the new one is complete.
+    other versions are deleted once the new one is complete. Chunk ids in
+    ``present`` (left by an interrupted run) are neither embedded nor written
+    again: re-writing ids that are already stored is what once left Chroma's
+    vector index one element short after a crash.
     """
     items: list[tuple[Article, Chunk, int]] = []
     for article in articles:
         chunks = chunker(article)
-        items.extend((article, chunk, len(chunks)) for chunk in chunks)
+        items.extend((article, chunk, len(chunks)) for chunk in chunks if chunk.id not in present)
     items.sort(key=lambda item: len(item[1].text))
     remaining = Counter(article.doc_id for article, _, _ in items)
     done = 0

@@ -153,3 +153,16 @@ def test_copying_a_root_elsewhere_indexes_it_as_another_root(make_index, bbc_sam
     index.sync([folder])
     index.sync([copy])
     assert sorted(index.store.documents()) == ["bbc-2/001.txt", "bbc-2/002.txt", "bbc/001.txt", "bbc/002.txt"]
+
+
+def test_a_rebuild_killed_before_its_swap_is_finished_on_the_next_run(make_index, bbc_sample):
+    folder = bbc_sample(2)
+    index = make_index()
+    index.sync([folder])
+    index.sync(rebuild=True)
+    # what a kill between "drop the old collection" and "rename the new one" leaves behind
+    index.store.rename("articles-rebuild")
+    fresh = make_index()
+    report = fresh.sync()
+    assert (report.added, report.unchanged) == (0, 2)
+    assert sorted(fresh.store.documents()) == ["bbc/001.txt", "bbc/002.txt"]
