@@ -39,8 +39,12 @@ def free_port() -> int:
 def run_clients(ask_factory, clients: int, questions: int) -> dict:
     """``ask_factory()`` gives one client's ask(question) callable."""
 
+    # connecting (gradio_client fetches the app's config) is set-up, not answering
+    with ThreadPoolExecutor(clients) as pool:
+        asks = list(pool.map(lambda _: ask_factory(), range(clients)))
+
     def one_client(offset: int) -> tuple[list[float], int]:
-        ask, latencies, errors = ask_factory(), [], 0
+        ask, latencies, errors = asks[offset], [], 0
         for i in range(questions):
             started = time.perf_counter()
             try:

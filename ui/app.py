@@ -64,7 +64,7 @@ def _wire_chat(h: Handlers, p: SimpleNamespace) -> None:
     inputs = [p.question, p.chat, p.conversation, p.backend, p.k, p.docs]
     outputs = [p.chat, p.sources, p.conversation, p.question]
     for trigger in (p.question.submit, p.send.click):
-        trigger(h.respond, inputs, outputs, concurrency_limit=4, concurrency_id="chat", api_visibility="private")
+        trigger(h.respond, inputs, outputs, concurrency_limit=2, concurrency_id="chat", api_visibility="private")
     for trigger in (p.reset.click, p.chat.clear):  # the chat's own bin icon forgets the history too
         trigger(h.new_conversation, [p.conversation], outputs, api_visibility="private")
 
@@ -80,7 +80,8 @@ def _wire_api(h: Handlers, p: SimpleNamespace) -> None:
         api_name="chat",
         api_description="One question in this client's conversation (follow-ups work); returns the answer "
         "with [n] markers and the cited passages.",
-        concurrency_limit=4,
+        # answering is CPU-bound on 2 cores: more parallel answers only add contention
+        concurrency_limit=2,
         concurrency_id="chat",
     )
 
