@@ -70,6 +70,15 @@ def bbc_sample(tmp_path):
     return sample
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server the test started: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,11 +115,7 @@ def chroma_server(tmp_path):
         wait_for_http(f"{url}/api/v2/heartbeat", proc=proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def run_cli(

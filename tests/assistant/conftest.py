@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, skip_or_fail, wait_for_http
+from tests.conftest import free_port, skip_or_fail, stop, wait_for_http
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +57,4 @@ def openai_server():
         wait_for_http(f"http://127.0.0.1:{port}/v1/models", timeout=60, proc=proc)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for_http
+from tests.conftest import ROOT, free_port, stop, wait_for_http
 
 
 def _clean_env(data_dir: Path) -> dict:
@@ -49,8 +49,4 @@ def server(tmp_path_factory):
             pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text()}")
         yield url, data_dir
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
