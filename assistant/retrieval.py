@@ -75,7 +75,6 @@ class Retrieved:
     passages: list[Passage]
     best_cosine: float
     query_vector: np.ndarray
-    lexical_hit: bool
 
 
 class HybridRetriever:
@@ -152,7 +151,7 @@ class HybridRetriever:
         ranked = ranked[:k]
         ranked = self._with_cosines(ranked, vector)
         best = max([p.score for p in dense] + [p.score for p in ranked], default=0.0)
-        return Retrieved(ranked, float(best), vector, bool(lexical))
+        return Retrieved(ranked, float(best), vector)
 
     def _rerank(self, query: str, candidates: list[Passage], fused: dict[str, float]) -> list[Passage]:
         """Favour passages with a sentence that holds the question's rare words: an
