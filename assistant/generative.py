@@ -66,23 +66,25 @@ def check(generated: str, passages: list[Passage], embedder) -> Checked:
     evidence = sentences_of(passages)
     if not evidence:
         return Checked([], [], [generated] if generated.strip() else [], 0)
-    ev_vectors = embedder.embed_batch([e.text for e in evidence])
+    claims = []  # (plain sentence, the markers it claims)
+    for sentence in _sentences(generated):
+        plain = _MARKER.sub("", sentence).strip()
+        if plain and not plain.lower().startswith("the articles don't say"):
+            claims.append((plain, [int(n) for n in _MARKER.findall(sentence)]))
+    # one ONNX call for the evidence and the claims together
+    vectors = embedder.embed_batch([e.text for e in evidence] + [plain for plain, _ in claims])
+    ev_vectors, claim_vectors = vectors[: len(evidence)], vectors[len(evidence):]
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     kept, dropped, repaired = [], [], 0
-    for sentence in _sentences(generated):
-        claimed = [int(n) for n in _MARKER.findall(sentence)]
-        plain = _MARKER.sub("", sentence).strip()
-        if not plain or plain.lower().startswith("the articles don't say"):
-            continue
-        vector = embedder.embed_batch([plain])[0]
+    for (plain, claimed), vector in zip(claims, claim_vectors):
         support = _support(plain, vector, evidence, ev_vectors)
         valid = [n for n in claimed if 1 <= n <= len(passages)]
         best = max(support, key=lambda s: s[0]) if support else None
         if best is None or best[0] < 1.0:
             dropped.append(plain)
             continue
-        cited = [s for s in support if s[0] >= 1.0 and passages.index(s[1].passage) + 1 in valid]
+        cited = [s for s in support if s[0] >= 1.0 and s[1].rank + 1 in valid]  # rank = passage index
         chosen = max(cited, key=lambda s: s[0]) if cited else best
         repaired += not cited
         passage, item = chosen[1].passage, chosen[1]
