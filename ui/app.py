@@ -28,6 +28,7 @@ CSS = """
 .sources .src-marker { font-weight: bold; color: var(--color-accent); }
 .sources .src-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0 6px; }
 .sources .src-passage { white-space: pre-wrap; margin: 0; font-size: 0.92em; }
+.sources .src-for { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .sources mark { background: #fde68a; color: #111; padding: 0 1px; }
 .sources.empty { color: var(--body-text-color-subdued); }
 .error { color: var(--error-text-color, #b91c1c); }

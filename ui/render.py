@@ -55,10 +55,12 @@ def sources_html(answer: Answer | None) -> str:
     """The sources panel for one answer: a card per citation, in marker order."""
     if answer is None:
         return '<div class="sources empty">Sources of the latest answer appear here.</div>'
+    # which question these sources belong to, so a reader never matches them to the wrong answer
+    head = f'<div class="src-for">For: <q>{text(answer.question)}</q></div>' if answer.question else ""
     if not answer.citations:
         why = "The answer was refused, so it cites nothing." if answer.refused else "This answer cites no passages."
-        return f'<div class="sources empty">{why}</div>'
-    return '<div class="sources">' + "".join(citation_html(c) for c in answer.citations) + "</div>"
+        return f'<div class="sources empty">{head}{why}</div>'
+    return f'<div class="sources">{head}' + "".join(citation_html(c) for c in answer.citations) + "</div>"
 
 
 STATUS_FIELDS = (

@@ -76,18 +76,24 @@ def page(browser, server):
     context.close()
 
 
-def ask(page, question: str, expect: str, in_sources: bool = True) -> str:
-    """Ask and wait until the last answer (and the sources panel) show ``expect``."""
+def ask(page, question: str, expect: str | None = None) -> str:
+    """Ask, wait until the answer is complete, and return its text.
+
+    Complete means the sources panel names this question (it is sent with the final
+    answer); with ``expect``, waits for that text in the answer instead (for errors,
+    which leave the panel empty). Content is asserted by the caller, so a wrong
+    answer fails with the answer in the message rather than as a timeout."""
     before = page.locator(BOT).count()
     page.fill("#question textarea", question)
     page.keyboard.press("Enter")
     page.wait_for_function(
-        """([sel, n, expect, inSources]) => {
+        """([sel, n, question, expect]) => {
              const bots = document.querySelectorAll(sel);
-             return bots.length > n && bots[bots.length - 1].innerText.includes(expect)
-               && (!inSources || document.querySelector('#sources').innerText.includes(expect));
+             if (bots.length <= n) return false;
+             if (expect !== null) return bots[bots.length - 1].innerText.includes(expect);
+             return document.querySelector('#sources .src-for')?.innerText.includes(question);
            }""",
-        arg=[BOT, before, expect, in_sources],
+        arg=[BOT, before, question, expect],
     )
     return page.locator(BOT).last.inner_text()
 
@@ -102,9 +108,9 @@ def upload(page, *files: Path) -> str:
 
 def test_streamed_answer_with_sources_follow_up_and_reset(page):
     page.evaluate(WATCH_STREAM)
-    answer = ask(page, "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?", "$50 million")
+    answer = ask(page, "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?")
 
-    assert "[1]" in answer
+    assert "$50 million" in answer and "[1]" in answer, answer
     seen = [text for text in page.evaluate("window.__seen") if text]
     assert seen[0] == "…" and seen[-1] == answer.strip(), seen  # a placeholder first, then the streamed text
     sources = page.inner_text("#sources")
@@ -115,12 +121,15 @@ def test_streamed_answer_with_sources_follow_up_and_reset(page):
 
     page.click("#new-conversation")
     page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
-    ask(page, "What did Japan and Cambodia agree on?", "Khmer")
-    ask(page, "Why is it considered important?", "Japan")
+    answer = ask(page, "What did Japan and Cambodia agree on?")
+    assert "Khmer" in answer and "[1]" in answer, answer
+    # the follow-up is answered from the MOU passage (which sentence of it may vary)
+    answer = ask(page, "Why is it considered important?")
+    sources = page.inner_text("#sources")
+    assert "[1]" in answer and "Japan and ASEAN" in sources and "critical test case" in sources, (answer, sources)
     assert page.locator(BOT).count() == 2
-    assert "Japan and ASEAN" in page.inner_text("#sources")
 
-    ask(page, "   ", "the question is empty", in_sources=False)
+    ask(page, "   ", expect="the question is empty")
     assert not page.outside, page.outside
 
 
@@ -135,8 +144,8 @@ def test_uploaded_article_is_indexed_and_answered(page, tmp_path):
     assert "Added 1" in summary
     assert "Skipped notes.docx: unsupported file type '.docx'" in summary
     assert "Documents\t3" in page.inner_text("#stats")
-    answer = ask(page, "Where was the Zorblax Accord signed?", "Reykjavik")
-    assert "[1]" in answer and "uploads/zorblax.md" in page.inner_text("#sources")
+    answer = ask(page, "Where was the Zorblax Accord signed?")
+    assert "Reykjavik" in answer and "[1]" in answer and "uploads/zorblax.md" in page.inner_text("#sources")
 
     page.click("#reindex")  # everything indexed is on disk and unchanged, uploads included
     page.wait_for_function("() => document.querySelector('#sync-summary').innerText.includes('unchanged 3')")
@@ -147,7 +156,8 @@ def test_article_html_and_markdown_stay_inert(page, tmp_path):
     article.write_text(INJECTION)
     assert "Added 1" in upload(page, article)
 
-    ask(page, "How many nations ratified the Glimmerfen Treaty?", "fourteen nations")
+    answer = ask(page, "How many nations ratified the Glimmerfen Treaty?")
+    assert "fourteen nations" in answer, answer
 
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.evaluate("[...document.scripts].filter(s => s.textContent.includes('__pwned')).length") == 0
