@@ -88,8 +88,9 @@ class Engine:
         lexical = max((lexical_coverage(terms(question), p.text, bm25) for p in retrieved.passages), default=0.0)
         if not retrieved.passages or (retrieved.best_cosine < floor and lexical < LEXICAL_RELEVANCE):
             return extractive.refusal(question, name, f"best passage relevance {retrieved.best_cosine:.2f} < floor {floor:.2f}")
+        own = self.index.embedder.embed_batch([question])[0] if context else None
         evidence = score(question, context, sentences_of(retrieved.passages), retrieved.query_vector,
-                         self.index.embedder, bm25)
+                         self.index.embedder, bm25, own_vector=own)
         if extractive.unanswerable(question, retrieved.passages, evidence, follow_up=bool(context)):
             return extractive.refusal(question, name, "the retrieved passages do not answer this question")
         if model is not None:

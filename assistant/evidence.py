@@ -69,10 +69,14 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
     return found
 
 
-def score(question: str, context: str, evidence: list[Evidence], query_vector: np.ndarray, embedder, bm25: BM25) -> list[Evidence]:
+def score(question: str, context: str, evidence: list[Evidence], query_vector: np.ndarray, embedder, bm25: BM25,
+          own_vector: np.ndarray | None = None) -> list[Evidence]:
     """Rank sentences by the question's rare words they contain, then re-rank a
     shortlist by meaning (cosine to the question). ``context`` (the earlier turn
-    a follow-up leans on) counts for less."""
+    a follow-up leans on) counts for less. For a follow-up, ``query_vector`` is the
+    question with its context and ``own_vector`` the follow-up alone: the context
+    finds the topic, but "Why is it important?" must pick the sentence that says why,
+    not the one that answered the previous question."""
     q_terms, c_terms = terms(question), terms(context)
     for item in evidence:
         own = lexical_coverage(q_terms, item.text, bm25)
@@ -84,5 +88,7 @@ def score(question: str, context: str, evidence: list[Evidence], query_vector: n
         vectors = embedder.embed_batch([e.text for e in shortlist])
         for item, vector in zip(shortlist, vectors):
             item.cosine = float(np.dot(vector, query_vector))
+            if own_vector is not None:
+                item.cosine = 0.5 * item.cosine + 0.5 * float(np.dot(vector, own_vector))
             item.score = 0.6 * item.cosine + 0.4 * min(item.lexical, 1.0) - 0.02 * item.rank
     return sorted(shortlist, key=lambda e: e.score, reverse=True)
