@@ -89,8 +89,9 @@ class Engine:
         if not retrieved.passages or (retrieved.best_cosine < floor and lexical < LEXICAL_RELEVANCE):
             return extractive.refusal(question, name, f"best passage relevance {retrieved.best_cosine:.2f} < floor {floor:.2f}")
         own = self.index.embedder.embed_batch([question])[0] if context else None
-        evidence = score(question, context, sentences_of(retrieved.passages), retrieved.query_vector,
-                         self.index.embedder, bm25, own_vector=own)
+        cited = memory.last.cited_doc if context and memory.last else None
+        evidence = score(question, context, sentences_of(_answering_passages(question, context, retrieved, cited)),
+                         retrieved.query_vector, self.index.embedder, bm25, own_vector=own)
         if extractive.unanswerable(question, retrieved.passages, evidence, follow_up=bool(context)):
             return extractive.refusal(question, name, "the retrieved passages do not answer this question")
         if model is not None:
@@ -128,6 +129,21 @@ class Engine:
             notes.append("the model's answer could not be verified against the articles; quoting them instead")
             return self._extractive(evidence, notes, "", f"{name}+extractive")[0]
         return Answer(text=" ".join(checked.sentences), citations=checked.citations, backend=name, notes=notes)
+
+
+def _answering_passages(question: str, context: str, retrieved: Retrieved, cited_doc: str | None) -> list:
+    """The passages an answer may quote. A follow-up that names nothing new ("Why is it
+    important?") is about what the previous answer cited, or about the names of the
+    question it follows ("Japan", "Cambodia"): it is answered from that article and
+    from the passages that mention most of those names. Its own few words
+    ("important") would otherwise match any article."""
+    topic = extractive.key_terms(context) if context else set()
+    if not topic or extractive.key_terms(question) - set(terms(context)):
+        return retrieved.passages
+    overlap = [len(topic & set(terms(f"{p.title} {p.text}"))) for p in retrieved.passages]
+    best = max(overlap, default=0)
+    kept = [p for p, n in zip(retrieved.passages, overlap) if p.doc_id == cited_doc or (best and n == best)]
+    return kept or retrieved.passages
 
 
 def _remember(memory: Memory, answer: Answer) -> None:

@@ -56,6 +56,13 @@ def test_follow_up_retrieves_the_passage_of_the_earlier_turn(bot):
     assert not follow.refused
 
 
+def test_follow_up_why_is_answered_with_the_reason_not_the_previous_answer_again(bot):
+    chat = bot().conversation()
+    chat.ask("What did Japan and Cambodia agree on?")
+    follow = chat.ask("Why is it considered important?")
+    assert "critical test case" in follow.text, follow.text
+
+
 def test_a_new_conversation_forgets(bot):
     chat = bot().conversation()
     chat.ask("What did Japan and Cambodia agree on?")
