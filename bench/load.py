@@ -6,6 +6,15 @@ against the Python API directly, on 127.0.0.1, extractive backend.
 Each client is its own conversation asking a bounded number of questions.
 Prints throughput, p50/p95 latency and errors per mode, and the ratio of server
 to API throughput (goal >= 0.8). Asserts nothing.
+
+The bench's clients share the server's cores, so CPU per answer is printed too:
+``bench`` is this process (the answering itself for the Python API, the
+gradio_client calls for the server) and ``server`` the ``assistant serve`` process.
+Every gradio_client call opens two fresh httpx clients, and each would load the
+system's CA bundle into a new SSL context (~25 ms of CPU each) although the
+server is plain http on 127.0.0.1; the clients are handed one pre-built SSL
+context instead (verification unchanged), so that the load generator does not
+take the server's cores.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import argparse
 import json
 import os
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -36,7 +46,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_clients(ask_factory, clients: int, questions: int) -> dict:
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux), None where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_clients(ask_factory, clients: int, questions: int, server_pid: int | None = None) -> dict:
     """``ask_factory()`` gives one client's ask(question) callable."""
 
     # connecting (gradio_client fetches the app's config) is set-up, not answering
@@ -56,17 +75,25 @@ def run_clients(ask_factory, clients: int, questions: int) -> dict:
                     print(f"  error: {exc!r}"[:200], file=sys.stderr)
         return latencies, errors
 
+    server_cpu = process_cpu_seconds(server_pid) if server_pid else None
+    bench_cpu = time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one_client, range(clients)))
     wall = time.perf_counter() - started
+    bench_cpu = time.process_time() - bench_cpu
+    if server_cpu is not None:
+        server_cpu = process_cpu_seconds(server_pid) - server_cpu
     latencies = sorted(x for lat, _ in results for x in lat)
+    per_answer = 1000 / max(len(latencies), 1)
     return {
         "answers": len(latencies),
         "errors": sum(e for _, e in results),
         "throughput_per_s": len(latencies) / wall,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
         "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
+        "bench_cpu_ms_per_answer": bench_cpu * per_answer,
+        "server_cpu_ms_per_answer": server_cpu * per_answer if server_cpu is not None else None,
     }
 
 
@@ -100,23 +127,32 @@ def main() -> None:
     server = start_server(data_dir, port)
     from gradio_client import Client
 
+    tls = ssl.create_default_context()  # loaded once; see the module's docstring
+
+    def gradio_ask():
+        client = Client(f"http://127.0.0.1:{port}", verbose=False, ssl_verify=tls)
+        return lambda q: client.predict(q, api_name="/chat")
+
     results = {}
     try:
+        gradio_ask()(QUESTIONS[0])  # like bot.ask above: the server loads its model on its first question
         for clients in args.clients:
             api = run_clients(lambda: bot.conversation().ask, clients, args.questions)
-            http = run_clients(lambda: (lambda q, c=Client(f"http://127.0.0.1:{port}", verbose=False):
-                                        c.predict(q, api_name="/chat")), clients, args.questions)
+            http = run_clients(gradio_ask, clients, args.questions, server_pid=server.pid)
             results[clients] = {"python_api": api, "gradio_server": http,
                                 "ratio": http["throughput_per_s"] / api["throughput_per_s"]}
     finally:
         server.terminate()
         server.wait(10)
-    print(f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}"
+          f"  CPU ms/answer: {'bench':>5} {'server':>6}")
     for clients, r in results.items():
         for mode in ("python_api", "gradio_server"):
             m = r[mode]
+            server_cpu = "-" if m["server_cpu_ms_per_answer"] is None else f"{m['server_cpu_ms_per_answer']:.0f}"
             print(f"{clients:>7} {mode:<14} {m['answers']:>7} {m['errors']:>6} {m['throughput_per_s']:>9.1f} "
-                  f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}")
+                  f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}  {'':>14} {m['bench_cpu_ms_per_answer']:>5.0f} "
+                  f"{server_cpu:>6}")
         print(f"{clients:>7} server/API throughput ratio {r['ratio']:.2f} (goal >= 0.8)")
     print(json.dumps(results))
 

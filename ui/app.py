@@ -15,6 +15,12 @@ from ui.handlers import Handlers
 
 log = logging.getLogger(__name__)
 
+# Answers run at most this many at once (the page and /chat share the limit). An answer
+# alternates between Python (holding the GIL) and ONNX Runtime / Chroma (not holding it),
+# so on 2 cores 4 in flight keep both busy where 2 left one idle at times (+6-20% answers/s
+# under /chat load once questions were embedded on one thread, see index/embedders.py).
+CHAT_CONCURRENCY = 4
+
 EXAMPLES = [
     "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?",
     "What did Japan and Cambodia agree on?",
@@ -58,6 +64,10 @@ def build_app(assistant) -> gr.Blocks:
         _wire_api(h, page)
         _wire_corpus(h, page)
         app.load(h.refresh, None, [page.stats, page.docs], api_visibility="private")
+    # Queue positions are sent to waiting clients once a second. Gradio's default sends them
+    # to every waiting client whenever any answer starts: with 32 waiting, ~30 messages per
+    # answer, encoded here and parsed by each client on the same cores.
+    app.queue(status_update_rate=1.0)
     return app
 
 
@@ -65,7 +75,8 @@ def _wire_chat(h: Handlers, p: SimpleNamespace) -> None:
     inputs = [p.question, p.chat, p.conversation, p.backend, p.k, p.docs]
     outputs = [p.chat, p.sources, p.conversation, p.question]
     for trigger in (p.question.submit, p.send.click):
-        trigger(h.respond, inputs, outputs, concurrency_limit=2, concurrency_id="chat", api_visibility="private")
+        trigger(h.respond, inputs, outputs, concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat",
+                api_visibility="private")
     for trigger in (p.reset.click, p.chat.clear):  # the chat's own bin icon forgets the history too
         trigger(h.new_conversation, [p.conversation], outputs, api_visibility="private")
 
@@ -81,8 +92,7 @@ def _wire_api(h: Handlers, p: SimpleNamespace) -> None:
         api_name="chat",
         api_description="One question in this client's conversation (follow-ups work); returns the answer "
         "with [n] markers and the cited passages.",
-        # answering is CPU-bound on 2 cores: more parallel answers only add contention
-        concurrency_limit=2,
+        concurrency_limit=CHAT_CONCURRENCY,
         concurrency_id="chat",
     )
 

@@ -1,0 +1,32 @@
+"""The default embedder: the real int8 MiniLM, its weights checked by hash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.embedders import SMALL_BATCH, EmbedderError, verify_sha256
+
+
+def test_a_question_embeds_the_same_alone_as_inside_a_bulk_batch(embedder):
+    """Small batches run on a one-thread session, bulk ones on every core: same vectors."""
+    texts = [f"Article {i} on ASEAN and AI partnerships, paragraph {i}." for i in range(SMALL_BATCH + 4)]
+    bulk = embedder.embed_batch(texts)
+    alone = np.concatenate([embedder.embed_batch([t]) for t in texts[:3]])
+    assert bulk.shape == (len(texts), embedder.dim)
+    np.testing.assert_allclose(alone, bulk[:3], atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(bulk, axis=1), 1.0, atol=1e-5)
+
+
+def test_related_texts_are_closer_than_unrelated_ones(embedder):
+    q, near, far = embedder.embed_batch(
+        ["How much did USAID commit?", "USAID committed $50 million to AI capacity.", "The striker scored twice."]
+    )
+    assert float(q @ near) > float(q @ far) + 0.2
+
+
+def test_a_tampered_weights_file_is_refused(tmp_path):
+    weights = tmp_path / "model.onnx"
+    weights.write_bytes(b"not the model")
+    with pytest.raises(EmbedderError, match="reinstall"):
+        verify_sha256(weights, "0" * 64)
