@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.aliases import named_otherwise
 from assistant.answers import REFUSAL, Answer, Citation
 from assistant.evidence import Evidence
 from assistant.lexical import terms
@@ -12,7 +13,6 @@ from index import Passage
 
 MAX_ANSWER_CHARS = 400
 FOLLOW_SCORE = 0.85  # a second sentence must score within 15% of the best one
-WEAK_EVIDENCE = 0.40  # below this, a missing name or number means "not covered"
 # The best sentence must mean roughly what the question asks. Calibrated with 2,225 BBC
 # distractors (bench/quality.py): every answerable question's best sentence scored >= 0.35,
 # while "linked list in Python" found only "Monty Python" (0.10).
@@ -26,24 +26,63 @@ def key_terms(question: str) -> set[str]:
     return {t for word in words if word[:1].isupper() or any(c.isdigit() for c in word) for t in terms(word)}
 
 
-def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence], follow_up: bool = False) -> bool:
-    """True when the passages are on topic but do not answer: a name or number the
-    question asks about appears in none of them and no sentence is a strong match.
-    A follow-up ("Why is it important?") means little alone, so it is judged by its
-    passages (retrieved with the earlier question), not by its own words."""
+def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence], follow_up: bool = False) -> str | None:
+    """Why the passages, though on topic, do not answer (None when they may): no
+    sentence means roughly what the question asks, or a name or number the question
+    asks about ("South Korea", "2019") appears in none of them. Answering "What is
+    South Korea's AI budget?" with Japan's AI plan would mislead. A follow-up ("Why is
+    it important?") means little alone, so it is judged by its passages (retrieved with
+    the earlier question), not by its own words."""
     if not evidence:
-        return True
+        return "no sentence of the retrieved passages answers a question"
     if follow_up:
-        return False
+        return None
     if evidence[0].cosine < MIN_EVIDENCE_COSINE:
-        return True
+        return f"the best sentence matches the question weakly ({evidence[0].cosine:.2f} < {MIN_EVIDENCE_COSINE})"
     present = set()
     for passage in passages:
         present.update(terms(f"{passage.title} {passage.text}"))
-    # "Japanese" is about "Japan", "Singaporean" about "Singapore": compare word stems
-    stems = {word[:5] for word in present if len(word) >= 5}
-    missing = {t for t in key_terms(question) - present if len(t) < 5 or t[:5] not in stems}
-    return bool(missing) and evidence[0].score < WEAK_EVIDENCE
+    missing = {t for t in key_terms(question) if not _mentioned(t, present)}
+    if missing:  # "USAID" may be spelled out: "U.S. Agency for International Development"
+        missing -= spelled_out_acronyms(" ".join(p.text for p in passages))
+    if not missing:
+        return None
+    words = [w.strip("?.,;:!\"'()“”’").removesuffix("'s").removesuffix("’s") for w in question.split() if set(terms(w)) & missing]
+    return f"the retrieved passages never mention {', '.join(dict.fromkeys(words))}"
+
+
+_CONNECTORS = {"for", "of", "and", "the", "&", "on", "in"}
+
+
+def spelled_out_acronyms(text: str) -> set[str]:
+    """Acronyms of the capitalised names in ``text``, lower-cased: "U.S. Agency for
+    International Development" gives "usaid" (and "aid", "usa", ...), connectors skipped."""
+    found: set[str] = set()
+    run: list[str] = []  # initials of the current run of capitalised words
+    for word in text.split() + [""]:
+        bare = word.strip(",;:()“”\"'’")
+        if bare.lower() in _CONNECTORS and run:
+            continue
+        if bare[:1].isupper():
+            # "U.S." gives "us"; a word ending a sentence still counts ("Development.")
+            run.append("".join(part[0] for part in bare.split(".") if part).lower() if "." in bare[:-1] else bare[0].lower())
+            continue
+        initials = "".join(run)
+        found.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, min(len(initials), i + 8) + 1))
+        run = []
+    return found
+
+
+def _mentioned(term: str, present: set[str]) -> bool:
+    """``term`` (from the question) appears among the passages' ``present`` terms, allowing
+    for "Japanese" ~ "Japan" (same first five letters), "Hanoi" ~ "Vietnam" (another name
+    of the country) and "US-China" ~ "U.S." and "China" (each part)."""
+    if term in present or named_otherwise(term, present):
+        return True
+    if len(term) >= 5 and any(word.startswith(term[:5]) for word in present if len(word) >= 5):
+        return True
+    parts = [part for part in term.split("-") if part]
+    return len(parts) > 1 and all(_mentioned(part, present) for part in parts)
 
 
 _LEANS_BACK = re.compile(r"^(This|These|That|Those|It|Such|They)\b")

@@ -4,6 +4,7 @@ the same chunks in one run, plus the cost of a no-change re-index.
     .venv/bin/python bench/indexing.py            # 300 sampled BBC articles + the shipped ones
     .venv/bin/python bench/indexing.py --n 1000
     .venv/bin/python bench/indexing.py --all      # all 2,225 BBC articles
+    .venv/bin/python bench/indexing.py --bbc-data-dir DIR   # + no-change `assistant index` of the whole BBC corpus
 
 (a) raw: MiniLMEmbedder.embed_batch over the chunk texts, batches of 32 in the
     length-sorted order index/sync.py uses (model already loaded);
@@ -12,7 +13,8 @@ the same chunks in one run, plus the cost of a no-change re-index.
 (c) pipeline / raw (goal >= 0.9);
 (d) a second Index.sync of the same corpus (nothing changed), and the wall time
     of the `assistant index` command (a new process) with nothing to do on the
-    shipped corpus.
+    shipped corpus; with --bbc-data-dir, also on an index of the shipped corpus
+    and the whole BBC corpus (built there first if it is empty: ~5 min).
 
 (a) and (b) alternate --repeat times and the best of each counts (as timeit
 does): on a shared 2-core machine another process easily takes a third of the
@@ -90,12 +92,22 @@ def cli_no_change_seconds(work: Path) -> float:
     return time.perf_counter() - started
 
 
+def cli_no_change_bbc_seconds(data: Path) -> tuple[float, dict]:
+    """`assistant index` with nothing to do on an index of the shipped corpus + all of BBC."""
+    command = [sys.executable, "-m", "assistant", "index", "--json", "--data-dir", str(data)]
+    subprocess.run([*command, str(SHIPPED_CORPUS), str(BBC)], check=True, capture_output=True, cwd=ROOT)
+    started = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, cwd=ROOT, text=True)
+    return time.perf_counter() - started, json.loads(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=300, help="BBC articles to sample (default 300)")
     parser.add_argument("--all", action="store_true", help="use all 2,225 BBC articles")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed")
     parser.add_argument("--repeat", type=int, default=2, help="alternating raw/pipeline passes (best counts)")
+    parser.add_argument("--bbc-data-dir", type=Path, help="an index dir for the shipped corpus + all of BBC (kept)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -117,6 +129,7 @@ def main() -> None:
         resync = index.sync(roots)
         fresh_resync = Index(index.data_dir, embedder=embedder).sync(roots)
         cli = cli_no_change_seconds(work)
+        bbc_cli, bbc_report = cli_no_change_bbc_seconds(args.bbc_data_dir) if args.bbc_data_dir else (None, {})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -137,6 +150,8 @@ def main() -> None:
         "resync_new_index_object_seconds": fresh_resync.seconds,
         "resync_unchanged": resync.unchanged,
         "cli_no_change_wall_seconds": round(cli, 3),
+        "bbc_cli_no_change_wall_seconds": bbc_cli and round(bbc_cli, 3),
+        "bbc_cli_no_change_unchanged": bbc_report.get("unchanged"),
         "load_avg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     passes = lambda xs: ", ".join(f"{x:.1f}" for x in xs)  # noqa: E731
@@ -159,6 +174,8 @@ def main() -> None:
             f"{load_before:8.2f} / {os.getloadavg()[0]:.2f}  (2 cores: > 2 means a busy machine)",
         ),
     ]
+    if bbc_cli is not None:
+        rows.insert(-1, ("    the same, whole BBC corpus", f"{bbc_cli:8.3f} s wall ({bbc_report.get('unchanged')} documents unchanged)"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

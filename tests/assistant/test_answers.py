@@ -63,6 +63,17 @@ def test_follow_up_why_is_answered_with_the_reason_not_the_previous_answer_again
     assert "critical test case" in follow.text, follow.text
 
 
+def test_a_question_about_a_name_no_passage_mentions_is_refused_and_says_which(bot):
+    answer = bot().ask("What is South Korea's AI budget?")  # the articles cover AI plans, not Korea's
+    assert answer.refused and not answer.citations
+    assert any("never mention South, Korea" in note or "never mention Korea" in note for note in answer.notes), answer.notes
+
+
+def test_a_capital_standing_for_its_country_is_not_a_missing_name(bot):
+    answer = bot().ask("Which American chipmaker is Hanoi working with on AI for manufacturing?")
+    assert not answer.refused and "NVIDIA" in answer.text, (answer.text, answer.notes)
+
+
 def test_a_new_conversation_forgets(bot):
     chat = bot().conversation()
     chat.ask("What did Japan and Cambodia agree on?")
