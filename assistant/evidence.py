@@ -36,6 +36,7 @@ class Evidence:
     start: int  # offset of the sentence inside passage.text
     text: str
     previous: Evidence | None = None
+    header: Evidence | None = None  # for a table row: its table's header row
     lexical: float = 0.0
     cosine: float = 0.0
     score: float = 0.0
@@ -43,6 +44,25 @@ class Evidence:
     @property
     def doc_start(self) -> int:
         return self.passage.start + self.start
+
+    @property
+    def meaning(self) -> str:
+        """What is scored against the question. A table row alone ("| Goal | Regional
+        reconciliation | ... |") does not say what its cells are; with its header's column
+        names it does ("Goal. Traditional Approach: Regional reconciliation. ...")."""
+        if self.header is None:
+            return self.text
+        names, cells = _cells(self.header.text), _cells(self.text)
+        return ". ".join([cells[0], *(f"{n}: {c}" for n, c in zip(names[1:], cells[1:]))])
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _is_table_row(text: str) -> bool:
+    text = text.strip()
+    return len(text) > 2 and text.startswith("|") and text.endswith("|")
 
 
 def _is_answer_like(text: str) -> bool:
@@ -56,10 +76,15 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
     """Answer-like sentences of the passages (each once), minus ``exclude``d texts."""
     found, seen = [], set()
     for rank, passage in enumerate(passages):
-        previous = None
+        previous = header = None
         for start, end in sentence_spans(passage.text):
             text = passage.text[start:end]
-            item = Evidence(passage, rank, start, text, previous)
+            if not _is_table_row(text):
+                header = None
+            elif header is None:  # the first row of a table names its columns: context, not an answer
+                header = Evidence(passage, rank, start, text, previous)
+                continue
+            item = Evidence(passage, rank, start, text, previous, header)
             key = (passage.doc_id, passage.start + start)
             if _is_answer_like(text):
                 previous = item
@@ -79,13 +104,13 @@ def score(question: str, context: str, evidence: list[Evidence], query_vector: n
     not the one that answered the previous question."""
     q_terms, c_terms = terms(question), terms(context)
     for item in evidence:
-        own = lexical_coverage(q_terms, item.text, bm25)
+        own = lexical_coverage(q_terms, item.meaning, bm25)
         ctx = lexical_coverage(c_terms, item.passage.text, bm25) if c_terms else 0.0
         item.lexical = own + 0.3 * ctx
     shortlist = sorted(evidence, key=lambda e: e.lexical + 0.3 * e.passage.score - 0.05 * e.rank, reverse=True)
     shortlist = shortlist[:EMBEDDED_CANDIDATES]
     if shortlist:
-        vectors = embedder.embed_batch([e.text for e in shortlist])
+        vectors = embedder.embed_batch([e.meaning for e in shortlist])
         for item, vector in zip(shortlist, vectors):
             item.cosine = float(np.dot(vector, query_vector))
             if own_vector is not None:

@@ -109,6 +109,9 @@ def choose(ranked: list[Evidence], max_sentences: int, said: str = "") -> list[E
             continue
         chosen.append(item)
         length += len(item.text)
+    for item in list(chosen):  # a table row comes with its header row, so its cells are named
+        if item.header is not None and not any(c.doc_start == item.header.doc_start for c in chosen):
+            chosen.append(item.header)
     # read in document order when sentences come from the same article
     return sorted(chosen, key=lambda e: (e.passage.doc_id != chosen[0].passage.doc_id, e.passage.doc_id, e.doc_start))
 
@@ -123,12 +126,18 @@ def compose(chosen: list[Evidence]) -> tuple[list[str], list[Citation]]:
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
+    headers = {id(c.header) for c in chosen if c.header is not None}
+    pending = ""  # a table's header row, shown on the line above its row, under the row's marker
     for item in chosen:
+        if id(item) in headers:
+            pending = f"{item.text}\n"
+            continue
         key = item.passage.chunk_id
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(Citation.of(numbers[key], item.passage, item.text, item.doc_start))
-        parts.append(f"{item.text} [{numbers[key]}]")
+        parts.append(f"{pending}{item.text} [{numbers[key]}]")
+        pending = ""
     return parts, citations
 
 

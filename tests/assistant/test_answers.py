@@ -74,6 +74,14 @@ def test_a_capital_standing_for_its_country_is_not_a_missing_name(bot):
     assert not answer.refused and "NVIDIA" in answer.text, (answer.text, answer.notes)
 
 
+def test_a_table_row_is_found_by_its_column_names_and_quoted_under_its_header(bot):
+    answer = bot().ask("According to the comparison table, what is the AI strategy under the co-creation approach?")
+    header = "| Feature | Traditional Approach (Fukuda Era) | Co-Creation Approach (Current) |"
+    row = "| AI Strategy | Adoption of foreign models | Development of sovereign, local models |"
+    assert f"{header}\n{row} [1]" in answer.text, answer.text
+    assert answer.citations[0].quote == row  # the sources panel highlights the row, not the header
+
+
 def test_a_new_conversation_forgets(bot):
     chat = bot().conversation()
     chat.ask("What did Japan and Cambodia agree on?")
