@@ -18,6 +18,9 @@ from assistant.errors import BackendError
 
 log = logging.getLogger(__name__)
 BACKENDS = ("extractive", "llama-cpp", "openai")
+# Greedy decoding of a small model loops ("Southeast Asia-Southeast Asia-..." until max_tokens);
+# llama.cpp's own default penalty (1.0) does nothing against it.
+REPEAT_PENALTY = 1.15
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
@@ -120,7 +123,8 @@ class LlamaCppChat:
                 self._model = self._load()
             try:
                 for part in self._model.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
+                    messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True,
+                    repeat_penalty=REPEAT_PENALTY,
                 ):
                     if delta := part["choices"][0]["delta"].get("content"):
                         yield delta
