@@ -38,7 +38,7 @@ class Embedder(Protocol):
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_WORDPIECES = 256  # all-MiniLM-L6-v2's max_seq_length
-SMALL_BATCH = 16  # up to this many texts (a question, a few sentences) run on one thread
+SMALL_BATCH = 16  # up to this many texts (a question, a few sentences) run on one thread while others run
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -88,11 +88,13 @@ class MiniLMEmbedder:
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the batch's longest, not 128
         self._session = _session(ort, model, self._threads)
         self._small = _session(ort, model, 1)
-        self._tokenizer = tokenizer
+        self._tokenizer = tokenizer  # last: it marks the embedder as loaded
 
     def tokenize(self, texts: list[str]):
-        if self._session is None:
-            self._load()
+        if self._tokenizer is None:
+            with self._lock:  # several first questions at once load the model once
+                if self._tokenizer is None:
+                    self._load()
         return self._tokenizer.encode_batch(texts)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:

@@ -30,3 +30,15 @@ def test_a_tampered_weights_file_is_refused(tmp_path):
     weights.write_bytes(b"not the model")
     with pytest.raises(EmbedderError, match="reinstall"):
         verify_sha256(weights, "0" * 64)
+
+
+def test_first_questions_arriving_together_load_the_model_once_and_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index import MiniLMEmbedder
+
+    fresh = MiniLMEmbedder()
+    with ThreadPoolExecutor(6) as pool:  # some run alone, some while others run: both sessions
+        vectors = list(pool.map(lambda _: fresh.embed_batch(["What did Japan and Cambodia agree on?"]), range(12)))
+    for v in vectors[1:]:
+        np.testing.assert_allclose(v, vectors[0], atol=1e-5)
