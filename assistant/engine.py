@@ -92,6 +92,7 @@ class Engine:
         cited = memory.last.cited_doc if context and memory.last else None
         evidence = score(question, context, sentences_of(_answering_passages(question, context, retrieved, cited)),
                          retrieved.query_vector, self.index.embedder, bm25, own_vector=own)
+        evidence = extractive.favour_figures(question, evidence)
         if why := extractive.unanswerable(question, retrieved.passages, evidence, follow_up=bool(context)):
             return extractive.refusal(question, name, why)
         if model is not None:

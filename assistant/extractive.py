@@ -26,6 +26,17 @@ def key_terms(question: str) -> set[str]:
     return {t for word in words if word[:1].isupper() or any(c.isdigit() for c in word) for t in terms(word)}
 
 
+def favour_figures(question: str, evidence: list[Evidence]) -> list[Evidence]:
+    """For "How much ...?" / "How many ...?", the best sentence that gives a figure leads,
+    if it scores close to the best sentence overall."""
+    if not evidence or not _ASKS_AMOUNT.match(question) or _AMOUNT.search(evidence[0].text):
+        return evidence
+    figure = next((e for e in evidence if _AMOUNT.search(e.text)), None)
+    if figure is None or figure.score < FOLLOW_SCORE * evidence[0].score:
+        return evidence
+    return [figure, *(e for e in evidence if e is not figure)]
+
+
 def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence], follow_up: bool = False) -> str | None:
     """Why the passages, though on topic, do not answer (None when they may): no
     sentence means roughly what the question asks, or a name or number the question
@@ -39,6 +50,8 @@ def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence
         return None
     if evidence[0].cosine < MIN_EVIDENCE_COSINE:
         return f"the best sentence matches the question weakly ({evidence[0].cosine:.2f} < {MIN_EVIDENCE_COSINE})"
+    if _ASKS_AMOUNT.match(question) and not _AMOUNT.search(evidence[0].text):
+        return "the best sentence gives no figure, and the question asks for one"
     present = set()
     for passage in passages:
         present.update(terms(f"{passage.title} {passage.text}"))
@@ -51,6 +64,14 @@ def unanswerable(question: str, passages: list[Passage], evidence: list[Evidence
     return f"the retrieved passages never mention {', '.join(dict.fromkeys(words))}"
 
 
+# "How much funding has Japan committed?" answered with a sentence about the project but
+# without a number would read as an answer and is none.
+_ASKS_AMOUNT = re.compile(r"\s*how (much|many)\b", re.I)
+_AMOUNT = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|twice)\b",
+    re.I,
+)
 _CONNECTORS = {"for", "of", "and", "the", "&", "on", "in"}
 
 

@@ -69,6 +69,15 @@ def test_a_question_about_a_name_no_passage_mentions_is_refused_and_says_which(b
     assert any("never mention South, Korea" in note or "never mention Korea" in note for note in answer.notes), answer.notes
 
 
+def test_how_much_is_answered_with_a_figure_or_refused(bot):
+    assistant = bot()
+    # the best-matching sentence is about "ASEAN member states"; the one with the figure leads
+    answer = assistant.ask("How much money did the American development agency pledge for the poorer ASEAN members?")
+    assert answer.text.startswith("The U.S. Agency for International Development has committed $50 million"), answer.text
+    refused = assistant.ask("How much funding has Japan committed to the Khmer language model project?")
+    assert refused.refused and "no figure" in refused.notes[0], (refused.text, refused.notes)
+
+
 def test_a_capital_standing_for_its_country_is_not_a_missing_name(bot):
     answer = bot().ask("Which American chipmaker is Hanoi working with on AI for manufacturing?")
     assert not answer.refused and "NVIDIA" in answer.text, (answer.text, answer.notes)
