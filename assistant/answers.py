@@ -23,13 +23,18 @@ class Citation:
     quote: str = ""
     quote_start: int = 0
     quote_end: int = 0
+    answer_start: int = 0  # the short answer inside the quote (document offsets; equal when none)
+    answer_end: int = 0
 
     @classmethod
-    def of(cls, n: int, passage: Passage, quote: str = "", quote_start: int = 0) -> Citation:
+    def of(cls, n: int, passage: Passage, quote: str = "", quote_start: int = 0, span=None) -> Citation:
+        """``span`` (start/end inside ``quote``) marks the short answer, if there is one."""
+        answer = (quote_start + span.start, quote_start + span.end) if span is not None else (0, 0)
         return cls(
             n=n, doc_id=passage.doc_id, title=passage.title, date=passage.date, source=passage.source,
             text=passage.text, start=passage.start, end=passage.end, score=round(float(passage.score), 4),
             quote=quote, quote_start=quote_start, quote_end=quote_start + len(quote),
+            answer_start=answer[0], answer_end=answer[1],
         )
 
 
@@ -41,6 +46,7 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
+    short_answer: str = ""  # the person, amount, date ... the answer leads with, if any
     backend: str = "extractive"
     question: str = ""
     standalone_question: str = ""
@@ -51,6 +57,7 @@ class Answer:
         return {
             "answer": self.text,
             "refused": self.refused,
+            "short_answer": self.short_answer,
             "citations": [asdict(c) for c in self.citations],
             "backend": self.backend,
             "standalone_question": self.standalone_question,

@@ -50,15 +50,21 @@ class Assistant:
     # -- indexing --------------------------------------------------------------
     def sync(self, paths: Iterable[Path | str] | None = None, *, rebuild: bool = False, progress=None) -> SyncReport:
         """Incrementally index ``paths`` (default: what is indexed already, or the shipped corpus)."""
-        report = self.index.sync([Path(p) for p in paths] if paths else None, rebuild=rebuild, progress=progress)
-        self.__dict__.pop("retriever", None)
+        report = self.index.sync([Path(p).expanduser() for p in paths] if paths else None, rebuild=rebuild,
+                                 progress=progress)
+        self._changed()
         return report
 
     def remove(self, doc_ids: Iterable[str] = (), roots: Iterable[str | Path] = ()) -> list[str]:
         """Remove documents by id, or all documents indexed from a folder."""
-        gone = self.index.remove(doc_ids, [str(r) for r in roots])
-        self.__dict__.pop("retriever", None)
+        gone = self.index.remove(doc_ids, [str(Path(r).expanduser()) for r in roots])
+        self._changed()
         return gone
+
+    def _changed(self) -> None:
+        """The next question in this process sees what was just indexed or removed."""
+        if "engine" in self.__dict__:
+            self.engine.retriever.invalidate()
 
     def status(self) -> dict:
         return {**self.index.status(), "backend": self.settings.backend}

@@ -9,14 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
-from assistant.lexical import BM25, lexical_coverage, terms
 from index import Passage
 from index.chunking import sentence_spans
 
 MIN_SENTENCE_CHARS = 25  # shorter lines are headings or fragments: context, not answers
-EMBEDDED_CANDIDATES = 4  # sentences embedded per question; more did not change one answer on our set (bench/quality.py)
 _HEADING = re.compile(r"^[^.!?|]{0,90}$")  # a short line with no sentence punctuation
 _ENDS = ('.', '!', '?', '"', '”', "'", '’', ')', '|')
 # Text addressed to a model rather than to a reader ("ignore previous instructions and
@@ -39,6 +35,9 @@ class Evidence:
     header: Evidence | None = None  # for a table row: its table's header row
     lexical: float = 0.0
     cosine: float = 0.0
+    coverage: float = 0.0  # the question's own terms held (without a follow-up's context)
+    own_cosine: float = 0.0  # cosine to a follow-up alone, without its context
+    kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reader)
     score: float = 0.0
 
     @property
@@ -92,28 +91,3 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
                     seen.add(key)
                     found.append(item)
     return found
-
-
-def score(question: str, context: str, evidence: list[Evidence], query_vector: np.ndarray, embedder, bm25: BM25,
-          own_vector: np.ndarray | None = None) -> list[Evidence]:
-    """Rank sentences by the question's rare words they contain, then re-rank a
-    shortlist by meaning (cosine to the question). ``context`` (the earlier turn
-    a follow-up leans on) counts for less. For a follow-up, ``query_vector`` is the
-    question with its context and ``own_vector`` the follow-up alone: the context
-    finds the topic, but "Why is it important?" must pick the sentence that says why,
-    not the one that answered the previous question."""
-    q_terms, c_terms = terms(question), terms(context)
-    for item in evidence:
-        own = lexical_coverage(q_terms, item.meaning, bm25)
-        ctx = lexical_coverage(c_terms, item.passage.text, bm25) if c_terms else 0.0
-        item.lexical = own + 0.3 * ctx
-    shortlist = sorted(evidence, key=lambda e: e.lexical + 0.3 * e.passage.score - 0.05 * e.rank, reverse=True)
-    shortlist = shortlist[:EMBEDDED_CANDIDATES]
-    if shortlist:
-        vectors = embedder.embed_batch([e.meaning for e in shortlist])
-        for item, vector in zip(shortlist, vectors):
-            item.cosine = float(np.dot(vector, query_vector))
-            if own_vector is not None:
-                item.cosine = 0.5 * item.cosine + 0.5 * float(np.dot(vector, own_vector))
-            item.score = 0.6 * item.cosine + 0.4 * min(item.lexical, 1.0) - 0.02 * item.rank
-    return sorted(shortlist, key=lambda e: e.score, reverse=True)

@@ -3,17 +3,21 @@ sentences the cited passage supports (repairing or dropping the rest)."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answers import Citation
+from assistant.answers import Answer, Citation
+from assistant.errors import BackendError
 from assistant.evidence import sentences_of
 from assistant.lexical import terms
 from index import Passage
 from index.chunking import sentence_spans
 
+log = logging.getLogger(__name__)
 SYSTEM = (
     "You answer questions about news articles using ONLY the numbered sources given. "
     "Answer in one to three short sentences. End every sentence with the number of the source it comes from, "
@@ -119,3 +123,51 @@ def _sentences(text: str) -> list[str]:
     # a marker right after the full stop belongs to the sentence before it
     text = re.sub(r"([.!?])\s*((?:\[\d+\]\s*)+)", lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+class GenerativeAnswerer:
+    """Answers with an LLM backend, then keeps only what the passages support. When the
+    model fails (and fallback is on) or nothing it said can be verified, the extractive
+    answerer answers instead, and a note says so."""
+
+    def __init__(self, model, embedder, extractive, *, max_tokens: int, fallback: bool) -> None:
+        self.model, self.embedder, self.extractive = model, embedder, extractive
+        self.name, self.max_tokens, self.fallback = model.name, max_tokens, fallback
+
+    def answer(self, draft) -> Generator[str, None, Answer]:
+        try:
+            return (yield from self._generate(draft, draft.history))
+        except BackendError as exc:
+            if not self.fallback:
+                raise
+            log.warning("%s; falling back to extractive", exc)
+            draft.notes = [*draft.notes, f"{exc}. Answered extractively instead."]
+        return (yield from self.extractive.answer(draft))
+
+    def _generate(self, draft, history: list[dict]) -> Generator[str, None, Answer]:
+        passages = draft.retrieved.passages
+        # earlier turns go in as chat history (bounded by the memory's token budget)
+        pieces = []
+        for delta in self.model.stream_chat(build_messages(draft.question, passages, history), self.max_tokens):
+            pieces.append(delta)
+            yield delta
+        checked = check("".join(pieces), passages, self.embedder)
+        notes = list(draft.notes)
+        if checked.dropped:
+            notes.append(f"removed {len(checked.dropped)} sentence(s) the sources do not support: " + " | ".join(checked.dropped))
+        if checked.repaired:
+            notes.append(f"re-pointed {checked.repaired} citation(s) to the passage that supports the sentence")
+        if not checked.sentences:
+            notes.append("the model's answer could not be verified against the articles; quoting them instead")
+            draft.notes, draft.said = notes, ""
+            return final(self.extractive.answer(draft, f"{self.name}+extractive"))
+        return Answer(text=" ".join(checked.sentences), citations=checked.citations, backend=self.name, notes=notes)
+
+
+def final(events: Generator[str, None, Answer]) -> Answer:
+    """Run an answerer to its end without streaming its text, and return its Answer."""
+    try:
+        while True:
+            next(events)
+    except StopIteration as done:
+        return done.value

@@ -26,12 +26,20 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 
 
+# Bump when terms() changes: BM25 mirrors cached on disk were built with the old terms.
+TERMS_VERSION = 2
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A deliberately small suffix stripper: plurals and common verb endings."""
+    """A deliberately small suffix stripper: plurals and common verb endings, with a
+    doubled final consonant undone ("committed" and "commit" -> "commit")."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
+            base = word[: -len(suffix)] + keep
+            if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeiouylsz":
+                base = base[:-1]
+            return base
     return word
 
 

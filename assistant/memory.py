@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.lexical import terms
 from index import count_tokens
-
-_ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|him|her|his|hers|there|such|the same|"
-    r"the project|the plan|the deal|the agreement|the initiative|the country|the countries|the company|the fund|"
-    r"the partnership|the framework|the program|the programme|the model)\b",
-    re.I,
-)
-_CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|how so|which|who else|anything else|more)\b", re.I)
 
 
 @dataclass
@@ -54,10 +45,19 @@ class Memory:
 
 
 def is_follow_up(question: str, memory: Memory) -> bool:
-    """A question that leans on the previous turn: pronouns, "why?", or too few words of its own."""
+    """Decided from the conversation: a question that names its own subject (a name the
+    previous question did not mention) is standalone, even in the middle of a
+    conversation; one that refers back ("How old is she?", "And the cost?") and names
+    nothing new is a follow-up; so is a question whose only name is the previous one's."""
+    from assistant.questions import refers_back
+    from assistant.refusal import key_terms
+
     if memory.last is None:
         return False
-    return bool(_ANAPHORA.search(question) or _CONTINUATION.search(question) or len(terms(question)) <= 2)
+    own = key_terms(question)
+    if own - set(terms(f"{memory.last.standalone} {memory.last.answer}")):
+        return False
+    return refers_back(question) or bool(own)
 
 
 def resolve_deterministically(question: str, memory: Memory) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.lexical import BM25, lexical_coverage, terms
+from assistant.lexical import BM25, TERMS_VERSION, lexical_coverage, terms
 from index import Index, Passage
 from index.chunking import sentence_spans
 
@@ -30,6 +30,7 @@ SENTENCE_WEIGHT = 0.01
 CHUNK_WEIGHT = 0.02
 COSINE_WEIGHT = 0.02
 GENERATION_CHECK_SECONDS = 1.0
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,13 @@ class HybridRetriever:
         self._checked_at = 0.0
         self._passages: list[Passage] = []
         self._bm25: BM25 | None = None
+        self._by_doc: dict[str, list[int]] | None = None
+        self._article_terms: dict[str, frozenset[str]] = {}
+        self._name_terms: frozenset[str] | None = None
+
+    def invalidate(self) -> None:
+        """Look at the collection again on the next question (after a sync in this process)."""
+        self._checked_at = 0.0
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -101,6 +109,7 @@ class HybridRetriever:
                 self.index.reopen()
             started = time.perf_counter()
             self._passages, self._bm25 = self._load_mirror(version)
+            self._by_doc, self._article_terms, self._name_terms = None, {}, None
             self._version = version
             log.info("BM25 mirror: %d chunks in %.2f s", len(self._passages), time.perf_counter() - started)
 
@@ -108,7 +117,7 @@ class HybridRetriever:
         """The BM25 mirror of this collection version, from the on-disk cache when it
         is there (building it takes ~1.5 s at BBC scale, loading ~0.2 s)."""
         folder = Path(self.index.data_dir) / "cache"
-        prefix = f"bm25-{self.index.collection_name}-"
+        prefix = f"bm25-v{TERMS_VERSION}-{self.index.collection_name}-"
         path = folder / f"{prefix}{version}.pickle"
         try:
             with open(path, "rb") as handle:
@@ -129,6 +138,37 @@ class HybridRetriever:
     def bm25(self) -> BM25:
         self._refresh()
         return self._bm25
+
+    def article_terms(self, doc_id: str) -> frozenset[str]:
+        """Every term of one article (all its chunks), for "does the article mention X"."""
+        self._refresh()
+        if doc_id not in self._article_terms:
+            if self._by_doc is None:
+                by_doc: dict[str, list[int]] = {}
+                for i, passage in enumerate(self._passages):
+                    by_doc.setdefault(passage.doc_id, []).append(i)
+                self._by_doc = by_doc
+            texts = [f"{self._passages[i].title} {self._passages[i].text}" for i in self._by_doc.get(doc_id, [])]
+            self._article_terms[doc_id] = frozenset(terms(" ".join(texts)))
+        return self._article_terms[doc_id]
+
+    def is_name(self, term: str) -> bool:
+        """The collection writes ``term`` inside a named entity at least half the times it
+        uses it (from the entities stored at index time), or never uses it at all."""
+        self._refresh()
+        if self._name_terms is None:
+            inside: dict[str, int] = {}
+            for passage in self._passages:
+                for start, end, label in passage.entities:
+                    if label in _NAME_LABELS:
+                        for word in set(terms(passage.text[start:end])):
+                            inside[word] = inside.get(word, 0) + 1
+            self._name_terms = frozenset(w for w, n in inside.items() if n >= 0.5 * self._df(w))
+        return term in self._name_terms or self._df(term) == 0
+
+    def _df(self, term: str) -> int:
+        postings = self._bm25.postings.get(term) if self._bm25 else None
+        return 0 if postings is None else len(postings[0])
 
     def retrieve(self, query: str, k: int, filters: Filters = Filters(), boost_doc: str | None = None) -> Retrieved:
         self._refresh()

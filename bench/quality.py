@@ -1,12 +1,15 @@
-"""Answer quality on our question set (bench/questions.json), optionally with the
-2,225 BBC articles as distractors, side by side with stock LlamaIndex.
+"""Answer quality on two question sets, side by side with stock LlamaIndex's retrieval.
 
-    .venv/bin/python bench/quality.py                      # shipped corpus only
-    .venv/bin/python bench/quality.py --distractors 2225   # hide the two articles among BBC ones
-    .venv/bin/python bench/quality.py --distractors 2225 --baseline   # + stock LlamaIndex
+- shipped: bench/questions.json, about the two shipped articles (earlier sessions tuned on it);
+- bbc-dev / bbc-test: bench/questions_bbc.json, written from 70 BBC articles. The reader
+  is calibrated on bbc-dev only; bbc-test is reported, never tuned on.
 
-The BBC index is cached in --data-dir (default /tmp/news-assistant-bench-<n>) so
-re-runs only re-check it. Prints numbers; asserts nothing.
+    .venv/bin/python bench/quality.py                         # shipped articles + all 2,225 BBC articles
+    .venv/bin/python bench/quality.py --baseline              # + stock LlamaIndex retrieval, same questions
+    .venv/bin/python bench/quality.py --sets bbc-dev --verbose   # one set, every question printed
+
+The index (seeds + BBC) is cached in --data-dir (default /tmp/news-assistant-bench-2225),
+so re-runs only re-check it. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,27 +29,58 @@ from assistant import Assistant, Settings  # noqa: E402
 from corpus import SHIPPED_CORPUS, load_path  # noqa: E402
 
 BBC = ROOT.parent / "shared" / "bench-corpus" / "bbc"
-QUESTIONS = json.loads((ROOT / "bench" / "questions.json").read_text())
+SETS = ("shipped", "bbc-dev", "bbc-test")
 
 
-def span_location(texts: dict[str, str], doc: str, span: str) -> tuple[str, int, int]:
+def load_sets() -> dict[str, dict]:
+    """Both files in one shape: answerable items have question, kind, docs, evidence, expected."""
+    shipped = json.loads((ROOT / "bench" / "questions.json").read_text())
+    bbc = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
+
+    def from_shipped(q: dict) -> dict:
+        return {**q, "docs": [q["doc"]], "evidence": q["span"], "kind": q.get("kind", "shipped")}
+
+    sets = {"shipped": {
+        "answerable": [from_shipped(q) for q in shipped["answerable"]],
+        "unanswerable": shipped["unanswerable"],
+        "followups": [{**c, "turns": [from_shipped(t) for t in c["turns"]]} for c in shipped["followups"]],
+    }}
+    for split in ("dev", "test"):
+        sets[f"bbc-{split}"] = {key: [q for q in bbc[key] if q["split"] == split] for key in bbc}
+    return sets
+
+
+def build(args) -> tuple[Assistant, dict[str, str]]:
+    data_dir = Path(args.data_dir)
+    bot = Assistant(Settings.load(data_dir=data_dir, backend=args.backend, llm_url=args.llm_url))
+    started = time.perf_counter()
+    for path in (SHIPPED_CORPUS, BBC):
+        report = bot.sync([path])
+        print(f"index {path.name}: +{report.added} ~{report.updated} ={report.unchanged} "
+              f"({report.chunks_embedded} chunks, {report.seconds:.1f} s)", file=sys.stderr)
+    print(f"index ready in {time.perf_counter() - started:.1f} s: {bot.status()['chunks']} chunks", file=sys.stderr)
+    texts = {a.doc_id: a.text for path, label in ((SHIPPED_CORPUS, "articles"), (BBC, "bbc"))
+             for a in load_path(path, lambda r, label=label: label).articles}
+    return bot, texts
+
+
+def targets(texts: dict[str, str], q: dict) -> list[tuple[str, int, int]]:
+    """Where the evidence sits, in every article that holds it."""
+    found = []
     for doc_id, text in texts.items():
-        if doc in doc_id and (start := text.find(span)) >= 0:
-            return doc_id, start, start + len(span)
-    raise KeyError(f"span not found in {doc}: {span[:60]}")
+        if any(d in doc_id for d in q["docs"]) and (start := text.find(q["evidence"])) >= 0:
+            found.append((doc_id, start, start + len(q["evidence"])))
+    if not found:
+        raise KeyError(f"evidence not found in {q['docs']}: {q['evidence'][:60]}")
+    return found
 
 
-def hit(doc_id: str, start: int, end: int, target: tuple[str, int, int]) -> bool:
-    """The passage contains most (>= 60%) of the answering span."""
-    t_doc, t_start, t_end = target
-    overlap = min(end, t_end) - max(start, t_start)
-    return doc_id == t_doc and overlap >= 0.6 * (t_end - t_start)
-
-
-def rank_of(passages, target) -> int | None:
-    for i, p in enumerate(passages):
-        if hit(p.doc_id, p.start, p.end, target):
-            return i + 1
+def rank_of(spans: list[tuple[str, int, int]], places: list[tuple[str, int, int]]) -> int | None:
+    """1-based rank of the first passage holding most (>= 60%) of the evidence."""
+    for i, (doc_id, start, end) in enumerate(spans):
+        for t_doc, t_start, t_end in places:
+            if doc_id == t_doc and min(end, t_end) - max(start, t_start) >= 0.6 * (t_end - t_start):
+                return i + 1
     return None
 
 
@@ -54,73 +89,60 @@ def contains_all(text: str, expected: list[str]) -> bool:
     return all(norm(e) in norm(text) for e in expected)
 
 
-def build(args) -> Assistant:
-    data_dir = Path(args.data_dir or f"/tmp/news-assistant-bench-{args.distractors}")
-    bot = Assistant(Settings.load(data_dir=data_dir, backend=args.backend, llm_url=args.llm_url))
-    paths = [SHIPPED_CORPUS]
-    if args.distractors:
-        sample = data_dir.parent / f"bbc-sample-{args.distractors}"
-        if not sample.exists():
-            files = sorted(BBC.rglob("*.txt"))
-            step = max(1, len(files) // args.distractors)
-            for f in files[::step][: args.distractors]:
-                (sample / f.parent.name).mkdir(parents=True, exist_ok=True)
-                (sample / f.parent.name / f.name).write_bytes(f.read_bytes())
-        paths.append(sample)
-    started = time.perf_counter()
-    for path in paths:
-        report = bot.sync([path])
-        print(f"index {path.name}: +{report.added} ~{report.updated} ={report.unchanged} ({report.chunks_embedded} chunks)", file=sys.stderr)
-    print(f"index ready in {time.perf_counter() - started:.1f} s: {bot.status()['chunks']} chunks", file=sys.stderr)
-    return bot
-
-
-def evaluate(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
-    ranks, correct, lengths, false_refusals, rows, fallbacks, dropped = [], 0, [], 0, [], 0, 0
-    for q in QUESTIONS["answerable"]:
-        target = span_location(texts, q["doc"], q["span"])
-        ranks.append(rank_of(bot.retrieve(q["question"], k=k), target))
+def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5) -> dict:
+    ranks, rows, lengths, answer_ms, retrieve_ms = [], [], [], [], []
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    correct = false_refusals = 0
+    for q in questions["answerable"]:
+        started = time.perf_counter()
+        passages = bot.retrieve(q["question"], k=k)
+        retrieve_ms.append((time.perf_counter() - started) * 1000)
+        ranks.append(rank_of([(p.doc_id, p.start, p.end) for p in passages], targets(texts, q)))
+        started = time.perf_counter()
         answer = bot.ask(q["question"])
+        answer_ms.append((time.perf_counter() - started) * 1000)
         ok = contains_all(answer.text, q["expected"])
         correct += ok
+        by_kind[q["kind"]].append(ok)
         false_refusals += answer.refused
-        fallbacks += "+extractive" in answer.backend or any("extractively" in n for n in answer.notes)
-        dropped += any(n.startswith("removed") for n in answer.notes)
         lengths.append(len(answer.text))
-        rows.append((q["id"], ranks[-1], ok, answer.refused, q["question"], answer.text[:160]))
-    refused = [bot.ask(q["question"]).refused for q in QUESTIONS["unanswerable"]]
-    follow_ok, follow_hit, follow_n = 0, 0, 0
-    for conv in QUESTIONS["followups"]:
+        rows.append((q["id"], q["kind"], ranks[-1], ok, answer.refused, q["question"], answer.text[:200], answer.notes))
+    refused = []
+    for q in questions["unanswerable"]:
+        answer = bot.ask(q["question"])
+        refused.append(answer.refused)
+        rows.append((q["id"], "unanswerable", None, answer.refused, answer.refused, q["question"], answer.text[:200], answer.notes))
+    follow_ok = follow_n = 0
+    for conv in questions["followups"]:
         chat = bot.conversation()
         for i, turn in enumerate(conv["turns"]):
             answer = chat.ask(turn["question"])
             if i == 0:
                 continue
             follow_n += 1
-            target = span_location(texts, turn["doc"], turn["span"])
-            follow_hit += rank_of(bot.retrieve(answer.standalone_question, k=k), target) is not None
             ok = contains_all(answer.text, turn["expected"])
             follow_ok += ok
-            rows.append((f"{conv['id']}.{i}", None, ok, answer.refused, turn["question"], answer.text[:160]))
+            rows.append((f"{conv['id']}.{i}", "follow-up", None, ok, answer.refused, turn["question"], answer.text[:200], answer.notes))
     n = len(ranks)
     return {
+        "questions": n,
         "hit@5": sum(r is not None for r in ranks) / n,
         "mrr": sum(1 / r for r in ranks if r) / n,
         "answer_correct": correct / n,
-        "false_refusals": false_refusals,
+        "false_refusals": false_refusals / n,
+        "unanswerable_refused": sum(refused) / max(len(refused), 1),
+        "followup_success": follow_ok / max(follow_n, 1),
         "median_answer_chars": statistics.median(lengths),
-        "refusal_accuracy": sum(refused) / len(refused),
-        "followup_success": follow_ok / follow_n,
-        "followup_retrieval_hit@5": follow_hit / follow_n,
-        "llm_answers_replaced_by_extractive": fallbacks,
-        "llm_answers_with_sentences_dropped": dropped,
+        "answer_p50_ms": statistics.median(answer_ms),
+        "retrieve_p50_ms": statistics.median(retrieve_ms),
+        "by_kind": {kind: (sum(v) / len(v), len(v)) for kind, v in sorted(by_kind.items())},
         "rows": rows,
     }
 
 
-def stock_llamaindex(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
+def stock_llamaindex(bot: Assistant, texts: dict[str, str], sets: dict[str, dict], k: int = 5) -> dict:
     """What a user would build instead: VectorStoreIndex + Chroma, default
-    SentenceSplitter (1024/200), the same MiniLM embedder."""
+    SentenceSplitter (1024/200), the same MiniLM embedder, over the same articles."""
     import chromadb
     from llama_index.core import Document, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
@@ -138,50 +160,55 @@ def stock_llamaindex(bot: Assistant, texts: dict[str, str], k: int = 5) -> dict:
     )
     print(f"stock LlamaIndex index built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     retriever = index.as_retriever(similarity_top_k=k)
-    ranks = []
-    for q in QUESTIONS["answerable"]:
-        target = span_location(texts, q["doc"], q["span"])
-        nodes = retriever.retrieve(q["question"])
-        found = None
-        for i, node in enumerate(nodes):
-            doc_id, start, end = node.node.metadata["doc_id"], node.node.start_char_idx or 0, node.node.end_char_idx or 0
-            if hit(doc_id, start, end, target):
-                found = i + 1
-                break
-        ranks.append(found)
-    n = len(ranks)
-    return {"hit@5": sum(r is not None for r in ranks) / n, "mrr": sum(1 / r for r in ranks if r) / n}
+    result = {}
+    for name, questions in sets.items():
+        ranks = []
+        for q in questions["answerable"]:
+            nodes = retriever.retrieve(q["question"])
+            spans = [(n.node.metadata["doc_id"], n.node.start_char_idx or 0, n.node.end_char_idx or 0) for n in nodes]
+            ranks.append(rank_of(spans, targets(texts, q)))
+        result[name] = {"hit@5": sum(r is not None for r in ranks) / len(ranks),
+                        "mrr": sum(1 / r for r in ranks if r) / len(ranks)}
+    return result
+
+
+def report(results: dict[str, dict], baseline: dict[str, dict]) -> None:
+    names = list(results)
+    print(f"{'metric':<24}" + "".join(f"{n:>12}" for n in names))
+    for key in ("questions", "hit@5", "mrr", "answer_correct", "false_refusals", "unanswerable_refused",
+                "followup_success", "median_answer_chars", "answer_p50_ms", "retrieve_p50_ms"):
+        print(f"{key:<24}" + "".join(f"{results[n][key]:>12.3f}" for n in names))
+    for key in ("hit@5", "mrr"):
+        if baseline:
+            print(f"{'stock LI ' + key:<24}" + "".join(f"{baseline[n][key]:>12.3f}" for n in names))
+    kinds = sorted({kind for n in names for kind in results[n]["by_kind"]})
+    print("\nanswer contains the fact, per kind (share, questions):")
+    for kind in kinds:
+        cells = [results[n]["by_kind"].get(kind) for n in names]
+        print(f"  {kind:<22}" + "".join(f"{'' if c is None else f'{c[0]:.2f} ({c[1]})':>12}" for c in cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--distractors", type=int, default=0, help="BBC articles to hide the shipped ones among (max 2225)")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--baseline", action="store_true", help="also measure stock LlamaIndex on the same texts")
+    parser.add_argument("--data-dir", default="/tmp/news-assistant-bench-2225")
+    parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
+    parser.add_argument("--baseline", action="store_true", help="also measure stock LlamaIndex retrieval")
     parser.add_argument("--verbose", action="store_true", help="print every question")
+    parser.add_argument("--misses", action="store_true", help="print only the questions answered wrongly")
     parser.add_argument("--backend", default="extractive", help="answer backend to measure (extractive, llama-cpp, openai)")
     parser.add_argument("--llm-url", help="base URL for --backend openai")
     args = parser.parse_args()
-    bot = build(args)
-    texts = {a.doc_id: a.text for a in load_path(SHIPPED_CORPUS, lambda r: "articles").articles}
-    ours = evaluate(bot, texts)
-    rows = ours.pop("rows")
-    if args.verbose:
+    bot, texts = build(args)
+    sets = {name: q for name, q in load_sets().items() if name in args.sets.split(",")}
+    results = {name: evaluate(bot, texts, questions) for name, questions in sets.items()}
+    for name, result in results.items():
+        rows = result.pop("rows")
         for row in rows:
-            print(row)
-    result = {"distractors": args.distractors, "ours": ours}
-    if args.baseline:
-        all_texts = dict(texts)
-        if args.distractors:
-            sample = Path(bot.settings.data_dir).parent / f"bbc-sample-{args.distractors}"
-            for a in load_path(sample, lambda r: "bbc").articles:
-                all_texts[a.doc_id] = a.text
-        result["stock_llamaindex"] = stock_llamaindex(bot, all_texts)
-    print(f"{'metric':<28}{'ours':>10}{'stock LlamaIndex':>18}")
-    for key, value in ours.items():
-        base = result.get("stock_llamaindex", {}).get(key)
-        print(f"{key:<28}{value:>10.3f}{'' if base is None else f'{base:>18.3f}'}")
-    print(json.dumps(result))
+            if args.verbose or (args.misses and not row[3]):
+                print(name, *row)
+    baseline = stock_llamaindex(bot, texts, sets) if args.baseline else {}
+    report(results, baseline)
+    print(json.dumps({"ours": results, "stock_llamaindex": baseline}))
 
 
 if __name__ == "__main__":

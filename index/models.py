@@ -36,6 +36,8 @@ class Passage:
     position: int
     score: float = 0.0
     date_num: int | None = None
+    # named entities found at index time: (start, end, spaCy label), offsets into ``text``
+    entities: tuple[tuple[int, int, str], ...] = ()
 
     def with_score(self, score: float) -> Passage:
         return replace(self, score=float(score))

@@ -13,10 +13,11 @@ from corpus import SHIPPED_CORPUS, CorpusError, LoadResult, load_path
 from corpus.models import MAX_FILE_BYTES
 from index.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, chunk_article
 from index.embedders import Embedder, MiniLMEmbedder
+from index.entities import EntityTagger
 from index.lock import WriterLock
 from index.models import Passage, SyncReport
 from index.store import ArticleStore, DocState, open_client
-from index.sync import Progress, embed_and_write, plan
+from index.sync import Progress, embed_and_write, plan, tag_stored
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class Index:
         overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
         max_file_bytes: int = MAX_FILE_BYTES,
         lock_wait_seconds: float = 0.0,
+        tagger: EntityTagger | None = None,
+        entities: bool = True,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url
@@ -44,6 +47,8 @@ class Index:
         self.overlap_tokens = overlap_tokens
         self.max_file_bytes = max_file_bytes
         self.lock_wait_seconds = lock_wait_seconds
+        # entities are what the reader types answers with; off only to measure their cost
+        self.tagger = (tagger or EntityTagger()) if entities else None
 
     @property
     def card(self) -> dict:
@@ -94,6 +99,10 @@ class Index:
         to_embed = plan(loads, states, store, report)
         present = {chunk_id for state in states.values() for chunk_id in state.chunk_ids}
         report.chunks_embedded = self._embed(store, to_embed, states, loads, progress, set(states), present)
+        embedded = {a.doc_id for a in to_embed}
+        unchanged = [a for load in loads for a in load.articles if a.doc_id not in embedded]
+        if self.tagger is not None and tag_stored(unchanged, states, store, self.tagger):
+            store.touch()  # readers must reload passages to see the entities
         if report.changed:
             store.touch()
         return report
@@ -138,6 +147,7 @@ class Index:
             progress=progress,
             replaces=replaces,
             present=present,
+            tagger=self.tagger,
         )
 
     def _load(self, paths, states: dict[str, DocState]) -> list[LoadResult]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from index.entities import decode
 from index.models import IndexMismatchError, Passage, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class DocState:
     chunks_by_hash: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     expected_by_hash: dict[str, int] = field(default_factory=dict)
     chunk_ids: set[str] = field(default_factory=set)
+    taggers: set[str] = field(default_factory=set)  # entity taggers its chunks were tagged with ("" = none)
 
     def is_complete(self, digest: str) -> bool:
         """Every chunk of this version is stored (its write finished)."""
@@ -180,6 +182,7 @@ class ArticleStore:
                 meta["doc_id"], DocState(meta["root"], meta.get("root_mode", "folder"), meta.get("path", ""))
             )
             state.chunk_ids.add(chunk_id)
+            state.taggers.add(meta.get("ner", ""))
             state.chunks_by_hash[meta["content_hash"]] += 1
             state.expected_by_hash[meta["content_hash"]] = int(meta["n_chunks"])
         return states
@@ -217,6 +220,17 @@ class ArticleStore:
         self.collection(create=True).upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
 
     @_guarded
+    def chunk_rows(self, doc_id: str) -> list[tuple[str, dict]]:
+        """(id, metadata) of every stored chunk of one document."""
+        found = self.collection().get(where={"doc_id": doc_id}, include=["metadatas"])
+        return list(zip(found["ids"], found["metadatas"]))
+
+    @_guarded
+    def update_metadata(self, ids: list[str], metadatas: list[dict]) -> None:
+        """Replace chunks' metadata, leaving their vectors and texts as they are."""
+        self.collection().update(ids=ids, metadatas=metadatas)
+
+    @_guarded
     def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
         where: dict = {"doc_id": doc_id}
         if keep_hash:
@@ -247,4 +261,5 @@ def passage_from(chunk_id: str, meta: dict, text: str) -> Passage:
         end=int(meta["end"]),
         position=int(meta["position"]),
         date_num=meta.get("date_num"),
+        entities=decode(meta.get("entities")),
     )

@@ -14,11 +14,13 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from corpus import Article, LoadResult
 from index.chunking import Chunk, chunk_article
 from index.embedders import Embedder
+from index.entities import EntityTagger, Span, encode, within
 from index.models import SyncReport
 from index.store import ArticleStore, DocState
 
@@ -67,7 +69,8 @@ def _remove_missing(load: LoadResult, present: set[str], states: dict[str, DocSt
     return removed
 
 
-def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str) -> dict:
+def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str,
+                   entities: list[Span] | None = None, tagger: str = "") -> dict:
     meta = {
         "doc_id": article.doc_id,
         "root": article.root,
@@ -87,6 +90,9 @@ def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str
         meta["date_num"] = int(article.date.replace("-", ""))  # Chroma compares numbers, not strings
     if article.author:
         meta["author"] = article.author
+    if entities is not None:
+        meta["entities"] = encode(within(entities, chunk.start, chunk.end))
+        meta["ner"] = tagger
     return meta
 
 
@@ -100,6 +106,7 @@ def embed_and_write(
     batch: int = BATCH,
     replaces: set[str] | frozenset[str] = frozenset(),
     present: set[str] | frozenset[str] = frozenset(),
+    tagger: EntityTagger | None = None,
 ) -> int:
     """Embed every chunk of ``articles`` and write it; returns chunks embedded.
 
@@ -110,6 +117,9 @@ def embed_and_write(
     ``present`` (left by an interrupted run) are neither embedded nor written
     again: re-writing ids that are already stored is what once left Chroma's
     vector index one element short after a crash.
+
+    With a ``tagger``, each article's entities are found by a third thread while
+    chunks are embedded (ONNX Runtime releases the GIL) and stored with each chunk.
     """
     items: list[tuple[Article, Chunk, int]] = []
     for article in articles:
@@ -120,14 +130,18 @@ def embed_and_write(
     done = 0
     if progress:
         progress(0, len(items))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="entity-tagger") as tagging:
+        entities = {a.doc_id: tagging.submit(tagger.tag, a.text) for a in articles} if tagger else {}
+        write = partial(_write, store, remaining=remaining, root_mode=root_mode, replaces=replaces,
+                        entities=entities, tagger=tagger.identity if tagger else "")
         pending: Future | None = None
         for i in range(0, len(items), batch):
             group = items[i : i + batch]
             vectors = embedder.embed_batch([chunk.text for _, chunk, _ in group])
             if pending is not None:
                 pending.result()  # at most one write in flight; surfaces its errors
-            pending = writer.submit(_write, store, group, vectors, remaining, root_mode, replaces)
+            pending = writer.submit(write, group, vectors)
             done += len(group)
             if progress:
                 progress(done, len(items))
@@ -136,14 +150,37 @@ def embed_and_write(
     return len(items)
 
 
-def _write(store: ArticleStore, group, vectors, remaining: Counter, root_mode, replaces) -> None:
+def _write(store: ArticleStore, group, vectors, *, remaining: Counter, root_mode, replaces,
+           entities: dict[str, Future], tagger: str) -> None:
+    metadatas = [
+        chunk_metadata(article, chunk, n, root_mode(article),
+                       entities[article.doc_id].result() if entities else None, tagger)
+        for article, chunk, n in group
+    ]
     store.upsert(
         ids=[chunk.id for _, chunk, _ in group],
         vectors=vectors.tolist(),
         texts=[chunk.text for _, chunk, _ in group],
-        metadatas=[chunk_metadata(article, chunk, n, root_mode(article)) for article, chunk, n in group],
+        metadatas=metadatas,
     )
     for article, _, _ in group:
         remaining[article.doc_id] -= 1
         if remaining[article.doc_id] == 0 and article.doc_id in replaces:  # new version complete: old may go
             store.delete_document(article.doc_id, keep_hash=article.content_hash)
+
+
+def tag_stored(articles: list[Article], states: dict[str, DocState], store: ArticleStore, tagger: EntityTagger) -> int:
+    """Give unchanged documents indexed before entities existed (or by another tagger)
+    their entities, without re-embedding; returns how many documents were tagged."""
+    tagged = 0
+    for article in articles:
+        state = states.get(article.doc_id)
+        if state is None or not state.is_complete(article.content_hash) or state.taggers == {tagger.identity}:
+            continue
+        spans = tagger.tag(article.text)
+        rows = [(i, m) for i, m in store.chunk_rows(article.doc_id) if m.get("content_hash") == article.content_hash]
+        metadatas = [{**m, "entities": encode(within(spans, int(m["start"]), int(m["end"]))), "ner": tagger.identity}
+                     for _, m in rows]
+        store.update_metadata([i for i, _ in rows], metadatas)
+        tagged += 1
+    return tagged

@@ -36,6 +36,7 @@ CSS = """
 .sources .src-passage { white-space: pre-wrap; margin: 0; font-size: 0.92em; }
 .sources .src-for { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .sources mark { background: #fde68a; color: #111; padding: 0 1px; }
+.sources mark .short-answer { background: #f59e0b; font-weight: bold; }  /* the short answer inside its sentence */
 .sources.empty { color: var(--body-text-color-subdued); }
 .error { color: var(--error-text-color, #b91c1c); }
 .note { color: var(--body-text-color-subdued); font-size: 0.9em; }

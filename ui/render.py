@@ -19,8 +19,13 @@ def text(value: object) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The chat bubble: the answer with its [n] markers, then any notes (e.g. a fallback)."""
+    """The chat bubble: the short answer in bold, the answer with its [n] markers, then
+    any notes (e.g. a fallback)."""
     notes = "".join(f'<br><em class="note">Note: {text(note)}</em>' for note in answer.notes)
+    lead = f"**{answer.short_answer.strip().rstrip('.')}.**" if answer.short_answer else ""
+    if lead and answer.text.startswith(lead):
+        rest = answer.text[len(lead):]
+        return f'<strong class="short-answer">{text(lead[2:-2])}</strong>{text(rest)}{notes}'
     return text(answer.text) + notes
 
 
@@ -37,7 +42,16 @@ def highlighted_passage(citation: Citation) -> str:
     if at < 0:
         return text(passage)
     end = at + len(quote)
-    return f"{text(passage[:at])}<mark>{text(passage[at:end])}</mark>{text(passage[end:])}"
+    return f"{text(passage[:at])}<mark>{_with_short_answer(citation, quote)}</mark>{text(passage[end:])}"
+
+
+def _with_short_answer(citation: Citation, quote: str) -> str:
+    """The quote, with the short answer inside it in bold (offsets are document offsets)."""
+    lo, hi = citation.answer_start - citation.quote_start, citation.answer_end - citation.quote_start
+    if not 0 <= lo < hi <= len(quote):
+        return text(quote)
+    return f'{text(quote[:lo])}<strong class="short-answer">{text(quote[lo:hi])}</strong>{text(quote[hi:])}'
+
 
 
 def citation_html(c: Citation) -> str:

@@ -116,6 +116,9 @@ def test_streamed_answer_with_sources_follow_up_and_reset(page):
     sources = page.inner_text("#sources")
     assert "Building an Open yet Secure AI Ecosystem" in sources and "relevance" in sources
     assert "$50 million" in page.inner_text("#sources mark")
+    # the short answer leads the answer in bold and is highlighted inside its quoted sentence
+    assert page.locator(f"{BOT} strong.short-answer").last.inner_text().startswith("$50 million"), answer
+    assert page.inner_text("#sources mark .short-answer") == "$50 million"
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 

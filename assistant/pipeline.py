@@ -1,0 +1,172 @@
+"""The steps between retrieval and answer, each one small, testable and switchable.
+
+A :class:`Draft` flows through a list of steps (in the manner of LlamaIndex's node
+postprocessors): each step reads it and returns it, narrowed, scored or refused. The
+engine runs them in order and stops at the first refusal; an answerer then turns the
+draft into an :class:`Answer`. ``Engine.steps`` is a plain list: drop or replace a step
+to change the behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant import reader
+from assistant.answers import Answer
+from assistant.evidence import Evidence, sentences_of
+from assistant.lexical import BM25, lexical_coverage, terms
+from assistant.questions import Question
+from assistant.retrieval import HybridRetriever, Retrieved
+from index import Passage
+
+# A passage holding half the question's rare words is relevant whatever its cosine.
+LEXICAL_RELEVANCE = 0.5
+# Sentences embedded per question: the lexical shortlist plus sentences holding an answer
+# of the asked kind. 6 rather than 4 since the reader looks at neighbours too (dev half).
+EMBEDDED_CANDIDATES = 6
+
+
+@dataclass
+class Draft:
+    """Everything known about one question on its way to an answer."""
+
+    question: str
+    standalone: str  # the retrieval query (a follow-up with its context)
+    context: str  # the earlier question a follow-up leans on ("" for a standalone one)
+    asked: Question
+    retrieved: Retrieved
+    passages: list[Passage]
+    cited_doc: str | None = None  # the article the previous answer cited
+    said: str = ""  # the previous answer, for a follow-up
+    own_vector: np.ndarray | None = None  # a follow-up alone, without its context
+    history: list[dict] = field(default_factory=list)  # earlier turns as chat messages, for LLM backends
+    evidence: list[Evidence] = field(default_factory=list)
+    refusal: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.context)
+
+    def refuse(self, why: str) -> Draft:
+        self.refusal = why
+        return self
+
+
+class Step(Protocol):
+    def __call__(self, draft: Draft) -> Draft: ...
+
+
+class Answerer(Protocol):
+    """Every backend answers the same way: a draft in, text deltas out, then the Answer."""
+
+    name: str
+
+    def answer(self, draft: Draft) -> Generator[str, None, Answer]: ...
+
+
+class RelevanceFloor:
+    """Refuse when no retrieved passage is about the question: the best cosine is
+    under the floor and no passage holds half of the question's rare words."""
+
+    def __init__(self, floor: float, retriever: HybridRetriever) -> None:
+        self.floor, self.retriever = floor, retriever
+
+    def __call__(self, draft: Draft) -> Draft:
+        bm25 = self.retriever.bm25()
+        wanted = terms(draft.question)
+        lexical = max((_coverage_with_acronyms(wanted, p.text, bm25) for p in draft.passages), default=0.0)
+        if not draft.passages or (draft.retrieved.best_cosine < self.floor and lexical < LEXICAL_RELEVANCE):
+            return draft.refuse("no indexed passage is about this question")
+        return draft
+
+
+def _coverage_with_acronyms(wanted: list[str], text: str, bm25: BM25) -> float:
+    """Like lexical_coverage, where "USAID" is found in "U.S. Agency for International Development"."""
+    from assistant.refusal import spelled_out_acronyms
+
+    total = sum(bm25.idf(t) for t in set(wanted))
+    if not total:
+        return 0.0
+    have = set(terms(text))
+    if set(wanted) - have:
+        have |= spelled_out_acronyms(text) & set(wanted)
+    return sum(bm25.idf(t) for t in set(wanted) & have) / total
+
+
+class FollowUpTopic:
+    """A follow-up that names nothing new ("Why is it important?") is about what the
+    previous answer cited, or about the names of the question it follows: it is answered
+    from that article and from the passages that mention most of those names. Its own
+    few words ("important") would otherwise match any article."""
+
+    def __call__(self, draft: Draft) -> Draft:
+        from assistant.refusal import key_terms
+
+        topic = key_terms(draft.context) if draft.context else set()
+        if not topic or key_terms(draft.question) - set(terms(draft.context)):
+            return draft
+        overlap = [len(topic & set(terms(f"{p.title} {p.text}"))) for p in draft.passages]
+        best = max(overlap, default=0)
+        kept = [p for p, n in zip(draft.passages, overlap) if p.doc_id == draft.cited_doc or (best and n == best)]
+        draft.passages = kept or draft.passages
+        return draft
+
+
+class ScoreSentences:
+    """Rank the passages' sentences as answers: question terms held (reading each
+    sentence with the one before it), the answer kind present, then meaning (cosine
+    to the question) for a shortlist."""
+
+    def __init__(self, embedder, retriever: HybridRetriever) -> None:
+        self.embedder, self.retriever = embedder, retriever
+
+    def __call__(self, draft: Draft) -> Draft:
+        bm25: BM25 = self.retriever.bm25()
+        q_terms, c_terms = terms(draft.question), terms(draft.context)
+        asked_terms = set(q_terms) | set(c_terms)
+        evidence = sentences_of(draft.passages)
+        for item in evidence:
+            ctx = lexical_coverage(c_terms, item.passage.text, bm25) if c_terms else 0.0
+            item.coverage = reader.coverage(q_terms, item, bm25)
+            item.lexical = item.coverage + 0.3 * ctx
+            item.kind_bonus = reader.type_score(item, draft.asked, asked_terms)
+        shortlist = sorted(evidence, key=lambda e: e.lexical + e.kind_bonus + 0.3 * e.passage.score - 0.05 * e.rank,
+                           reverse=True)[:EMBEDDED_CANDIDATES]
+        if shortlist:
+            vectors = self.embedder.embed_batch([e.meaning for e in shortlist])
+            for item, vector in zip(shortlist, vectors):
+                item.cosine = float(np.dot(vector, draft.retrieved.query_vector))
+                if draft.own_vector is not None:
+                    item.own_cosine = float(np.dot(vector, draft.own_vector))
+                    item.cosine = 0.5 * item.cosine + 0.5 * item.own_cosine
+                item.score = 0.6 * item.cosine + 0.4 * min(item.lexical, 1.0) + item.kind_bonus - 0.02 * item.rank
+        draft.evidence = sorted(shortlist, key=lambda e: e.score, reverse=True)
+        return draft
+
+
+class AnswerFirst:
+    """For a question that wants a short answer, the best sentence that holds one leads:
+    the others may say more about the subject, but cannot answer."""
+
+    def __call__(self, draft: Draft) -> Draft:
+        if draft.asked.wants_span:
+            typed = [e for e in draft.evidence if e.kind_bonus > 0]
+            draft.evidence = typed + [e for e in draft.evidence if e.kind_bonus <= 0]
+        return draft
+
+
+def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
+    from assistant.refusal import RefusalPolicy
+
+    return [
+        RelevanceFloor(settings.min_score, retriever),
+        FollowUpTopic(),
+        ScoreSentences(embedder, retriever),
+        AnswerFirst(),
+        RefusalPolicy(retriever),
+    ]

@@ -1,0 +1,148 @@
+"""The reader: which sentence answers the question, and what its short answer is.
+
+A sentence is a good answer when it holds something of the kind the question asks for
+(a person for "who", an amount for "how much"; see :mod:`assistant.questions`) that the
+question does not already name, close to the question's own terms. A sentence is read
+with the one before it, so "The 40-year-old said ..." is understood through the name
+the previous sentence gives; and terms of the article's title count for less, because
+every sentence of that article is about them (otherwise the lead sentence, which repeats
+the headline, wins every question about the article).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.evidence import Evidence
+from assistant.lexical import BM25, terms
+from assistant.questions import Question
+
+# Weights, calibrated on the dev half of bench/questions_bbc.json (never on its test
+# half or on the shipped articles' questions):
+TYPE_BONUS = 0.25  # a sentence holding an answer of the asked kind
+SECOND_LABEL = 0.6  # ... when it is of a less likely label ("who" answered by an organisation)
+FAR = 0.6  # ... when none of the question's terms is within NEAR_WORDS words of it
+NEAR_WORDS = 8
+PREVIOUS_WEIGHT = 0.6  # question terms found only in the previous sentence count this much
+TOPIC_WEIGHT = 0.5  # question terms that are in the article's title count this much
+REASON_BONUS = 0.12  # a "why" answer that gives a cause
+
+# English causal connectives (closed class): where a "why" answer usually sits.
+_REASON = re.compile(
+    r"\b(because|due to|owing to|as a result|in order to|so that|in a bid to|aimed at|after|amid|following|"
+    r"blamed|since|caused|led to|means|meant|thanks to|on the grounds|reason|needed to|wanted to|designed to|"
+    r"to (help|allow|make|ensure|avoid|prevent|boost|reduce|protect|cut|raise|meet|save))\b",
+    re.I,
+)
+_MULTIPLIER = re.compile(r"(m|bn|k|tn)\b")
+_AGE = re.compile(r"\d+-year-old|\baged \d+|\d+ years? old", re.I)
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|"
+                     r"hundreds?|thousands?|millions?|billions?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    label: str
+    start: int  # offsets inside the sentence
+    end: int
+
+
+def spans_in(item: Evidence) -> list[Span]:
+    """Entities of the passage that fall inside this sentence (amounts widened to their
+    currency sign and multiplier: spaCy tags "45" in "£45m")."""
+    lo, hi = item.start, item.start + len(item.text)
+    found = []
+    for s, e, label in item.passage.entities:
+        if s >= lo and e <= hi:
+            if label == "MONEY":
+                s, e = _widen(item.passage.text, s, e)
+            found.append(Span(item.passage.text[s:e], label, s - lo, e - lo))
+    return found
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1] in "£$€¥":
+        start -= 1
+    if match := _MULTIPLIER.match(text, end):
+        end = match.end()
+    return start, end
+
+
+def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> list[Span]:
+    """Spans of the asked kind that the question does not already name."""
+    found = [s for s in spans_in(item) if s.label in question.labels and not set(terms(s.text)) <= asked_terms]
+    if question.kind == "title":  # titles are often quoted and missed by NER
+        found += [Span(m.group(1), "QUOTED", m.start(1), m.end(1)) for m in _QUOTED.finditer(item.text)
+                  if not set(terms(m.group(1))) <= asked_terms]
+    if question.kind == "age":
+        found = [s for s in found if _AGE.search(item.text[max(0, s.start - 6): s.end + 10])]
+    if question.kind in ("count", "quantity") and not found:  # NER misses bare numbers in some sentences
+        found += [Span(m.group(0), "CARDINAL", m.start(), m.end()) for m in _NUMBER.finditer(item.text)
+                  if not set(terms(m.group(0))) <= asked_terms]
+    return found
+
+
+def coverage(question_terms: list[str], item: Evidence, bm25: BM25) -> float:
+    """Idf-weighted share of the question's terms the sentence holds, with its previous
+    sentence counting for less and the article title's terms counting for less."""
+    wanted = set(question_terms)
+    if not wanted:
+        return 0.0
+    own = set(terms(item.meaning))
+    before = set(terms(item.previous.text)) if item.previous is not None else set()
+    topic = set(terms(item.passage.title))
+    total = have = 0.0
+    for term in wanted:
+        weight = bm25.idf(term) * (TOPIC_WEIGHT if term in topic else 1.0)
+        total += weight
+        have += weight if term in own else PREVIOUS_WEIGHT * weight if term in before else 0.0
+    return have / total if total else 0.0
+
+
+def type_score(item: Evidence, question: Question, asked_terms: set[str]) -> float:
+    if question.wants_span:
+        found = candidates(item, question, asked_terms)
+        return max((TYPE_BONUS * _fit(item, span, question, asked_terms) for span in found), default=0.0)
+    if question.kind == "reason":
+        return REASON_BONUS if _REASON.search(item.text) else 0.0
+    return 0.0
+
+
+def _fit(item: Evidence, span: Span, question: Question, asked_terms: set[str]) -> float:
+    """How well a span fits as the answer: its label's likelihood, and whether the
+    question's terms are near it in the sentence."""
+    label = 1.0 if question.labels and span.label in (question.labels[0], "QUOTED") else SECOND_LABEL
+    near = _distance(item, span, asked_terms) <= NEAR_WORDS
+    if question.kind == "count" and question.focus:  # "How many caps ...": "92 caps", not "Six Nations"
+        focus = set(terms(question.focus))
+        near = near and bool(focus & set(terms(item.text[span.end: span.end + 30])))
+    return label * (1.0 if near else FAR)
+
+
+def _distance(item: Evidence, span: Span, asked_terms: set[str]) -> int:
+    """Words between the span and the nearest question term in the sentence."""
+    words = [(m.start(), m.group(0)) for m in re.finditer(r"[\w'’.-]+", item.text)]
+    where = [i for i, (start, _) in enumerate(words) if span.start <= start < span.end]
+    anchors = [i for i, (start, word) in enumerate(words)
+               if not span.start <= start < span.end and set(terms(word)) & asked_terms]
+    if not where or not anchors:
+        return 10**6
+    return min(abs(a - w) for a in anchors for w in where)
+
+
+def short_answer(item: Evidence, question: Question, asked_terms: set[str]) -> Span | None:
+    """The best span of the asked kind in the sentence: of the most likely label, then
+    the one nearest to the question's terms (or followed by its head noun, for counts)."""
+    found = candidates(item, question, asked_terms)
+    if not found:
+        return None
+    focus = set(terms(question.focus))
+
+    def key(span: Span) -> tuple:
+        after = set(terms(item.text[span.end: span.end + 25]))
+        return (-_fit(item, span, question, asked_terms), 0 if focus & after else 1, _distance(item, span, asked_terms))
+
+    return min(found, key=key)

@@ -1,0 +1,163 @@
+"""When the retrieved passages, though on topic, do not answer: the refusal policy.
+
+Three reasons, checked in order, each said in plain words:
+
+1. The question names something (a person, a place, a company) that no article of the
+   retrieved passages mentions anywhere: answering "What is South Korea's AI budget?"
+   with Japan's AI plan would mislead. The whole article counts, not only the chunk.
+2. No sentence means roughly what the question asks.
+3. The question asks for a kind of answer (a person, an amount, a date) and the
+   sentences about its subject hold none: "How much did X claim in damages?" with no
+   amount tied to the damages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant import reader
+from assistant.lexical import terms
+from assistant.pipeline import Draft
+from assistant.retrieval import HybridRetriever
+
+# The best sentence must mean roughly what the question asks. Calibrated with 2,225 BBC
+# distractors (bench/quality.py): answerable questions' best sentences scored >= 0.35,
+# while "linked list in Python" found only "Monty Python" (0.10).
+MIN_EVIDENCE_COSINE = 0.34
+# The sentence with the answer (or the one before it) must hold this share of what the
+# question says besides names (idf-weighted). Calibrated on the dev half of
+# bench/questions_bbc.json: 13 of 23 unanswerable questions' best typed sentences held
+# under 0.1 of it (6 held none), against 3 of the 89 answerable ones answered right.
+MIN_PREDICATE_COVERAGE = 0.1
+KIND_WORDS = {
+    "who": "person or organisation", "person": "person", "organisation": "organisation", "place": "place", "date": "date",
+    "money": "amount of money", "amount": "amount", "percent": "percentage", "count": "number",
+    "quantity": "figure", "age": "age", "title": "name or title",
+}
+_CONNECTORS = {"for", "of", "and", "the", "&", "on", "in"}
+_HOW_WORD = re.compile(r"\bhow (\w+)", re.I)  # "old" in "how old": the kind asked, not what is said
+
+
+def key_terms(question: str) -> set[str]:
+    """Names the question is about ("Korea", "NVIDIA"): words capitalised mid-sentence.
+    Numbers are not names: a question's "March 2005 Budget" is often the article's
+    "March Budget"; what a question asks for is checked by its answer kind instead."""
+    words = question.strip().split()[1:]
+    return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
+
+
+class RefusalPolicy:
+    """The last step: refuse with a reason, or let the draft through."""
+
+    def __init__(self, retriever: HybridRetriever) -> None:
+        self.retriever = retriever
+
+    def __call__(self, draft: Draft) -> Draft:
+        for check in (self.unmentioned, self.weak, self.nothing_of_kind):
+            if why := check(draft):
+                return draft.refuse(why)
+        return draft
+
+    def unmentioned(self, draft: Draft) -> str | None:
+        names = self._names(draft.question)
+        if not names:
+            return None
+        present: set[str] = set()
+        for doc_id in dict.fromkeys(p.doc_id for p in draft.passages):
+            present |= self.retriever.article_terms(doc_id)
+        missing = {t for t in names if not _mentioned(t, present)}
+        if missing:  # "USAID" may be spelled out: "U.S. Agency for International Development"
+            missing -= spelled_out_acronyms(" ".join(p.text for p in draft.passages))
+        if not missing:
+            return None
+        words = [w.strip("?.,;:!\"'()“”’").removesuffix("'s").removesuffix("’s") for w in draft.question.split()
+                 if set(terms(w)) & missing]
+        return f"the articles found never mention {', '.join(dict.fromkeys(words))}"
+
+    def _names(self, question: str) -> set[str]:
+        """Capitalised words; in a question typed all in lower case, the words the
+        collection writes as (part of) a name, or does not know at all."""
+        if any(c.isupper() for c in question):
+            return key_terms(question)
+        return {t for t in terms(question) if not t.isdigit() and self.retriever.is_name(t)}
+
+    @staticmethod
+    def weak(draft: Draft) -> str | None:
+        """A follow-up ("Why is it important?") means little alone: its topic was found
+        with the earlier question, so only what it asks for is checked (below)."""
+        if not draft.evidence:
+            return "no sentence of the passages found answers a question"
+        if not draft.follow_up and max(e.cosine for e in draft.evidence) < MIN_EVIDENCE_COSINE:
+            return "the closest sentences found are about something else"
+        return None
+
+    def _predicate(self, draft: Draft, best) -> float:
+        """Idf-weighted share of what the question says about its subject (its words
+        other than names: "pay", "stake" in "How much did Ken Bates pay for his stake?")
+        that the answer's sentence, or the one before it, holds. An amount in an article
+        about Ken Bates is no answer unless it is about paying for the stake."""
+        bm25 = self.retriever.bm25()
+        names = key_terms(draft.question) | set(terms(draft.context)) | set(terms(_HOW_WORD.findall(draft.question)[0] if _HOW_WORD.search(draft.question) else ""))
+        wanted = {t for t in terms(draft.question) if t not in names and not t.isdigit()}
+        total = sum(bm25.idf(t) for t in wanted)
+        if not total or (draft.follow_up and len(wanted) < 2):  # "How old was he then?" says too little
+            return 1.0
+        have = set(terms(best.text)) | (set(terms(best.previous.text)) if best.previous is not None else set())
+        return sum(bm25.idf(t) for t in wanted & have) / total
+
+    def _about_subject(self, draft: Draft, best) -> bool:
+        """The answer's article names something the question names ("Japan", "Khmer"):
+        a figure from an article about another subject answers another question."""
+        names = key_terms(draft.question)
+        if not names or draft.follow_up:
+            return True
+        present = self.retriever.article_terms(best.passage.doc_id)
+        return any(_mentioned(t, present) for t in names)
+
+    def nothing_of_kind(self, draft: Draft) -> str | None:
+        """A question wanting a person, an amount ... gets one tied to what it asks, or a
+        refusal. Finding none of the kind refuses only when the kind is sure (a wh-word,
+        or a head noun close to a kind); a typed answer must always be tied."""
+        asked = draft.asked
+        if not asked.wants_span:
+            return None
+        best = draft.evidence[0]
+        kind = KIND_WORDS.get(asked.kind, asked.kind)
+        if best.kind_bonus <= 0:
+            return f"the passages found give no {kind} that answers it" if asked.confident else None
+        if self._predicate(draft, best) < MIN_PREDICATE_COVERAGE or not self._about_subject(draft, best):
+            return f"the passages found give no {kind} tied to what the question asks about"
+        if reader.short_answer(best, asked, set(terms(draft.question)) | set(terms(draft.context))) is None:
+            return f"the passages found give no {kind} that answers it"
+        return None
+
+
+def spelled_out_acronyms(text: str) -> set[str]:
+    """Acronyms of the capitalised names in ``text``, lower-cased: "U.S. Agency for
+    International Development" gives "usaid" (and "aid", "usa", ...), connectors skipped."""
+    found: set[str] = set()
+    run: list[str] = []  # initials of the current run of capitalised words
+    for word in text.split() + [""]:
+        bare = word.strip(",;:()“”\"'’")
+        if bare.lower() in _CONNECTORS and run:
+            continue
+        if bare[:1].isupper():
+            # "U.S." gives "us"; a word ending a sentence still counts ("Development.")
+            run.append("".join(part[0] for part in bare.split(".") if part).lower() if "." in bare[:-1] else bare[0].lower())
+            continue
+        initials = "".join(run)
+        found.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, min(len(initials), i + 8) + 1))
+        run = []
+    return found
+
+
+def _mentioned(term: str, present: set[str]) -> bool:
+    """``term`` (from the question) appears among the articles' ``present`` terms,
+    allowing for "Japanese" ~ "Japan" (same first five letters) and "US-China" ~
+    "U.S." and "China" (each part)."""
+    if term in present:
+        return True
+    if len(term) >= 5 and any(word.startswith(term[:5]) for word in present if len(word) >= 5):
+        return True
+    parts = [part for part in term.split("-") if part]
+    return len(parts) > 1 and all(_mentioned(part, present) for part in parts)

@@ -1,0 +1,155 @@
+"""The reader on small articles written for these tests (not the shipped ones, not the
+question sets): one question per answer kind, refusals, conversations, sync."""
+
+from __future__ import annotations
+
+import pytest
+
+ARTICLES = {
+    "rovers-cup.txt": """Rovers knock City out of the cup
+
+Rovers beat City 2-1 in a tense FA Cup replay on Tuesday night.
+
+City started well and hit the post twice in the opening minutes. Striker Tom Baxter scored the opener for Rovers after nine minutes, curling the ball past the goalkeeper. The 31-year-old then set up the winner for his strike partner before half-time.
+
+About 12,000 fans watched the replay at Riverside Park. Rovers will play Wexley United in the next round.
+""",
+    "dunmore-dairies.txt": """Dunmore Foods agrees dairy takeover
+
+Dunmore Foods has agreed to buy the family-owned Kellett Dairies for £45m, the companies said.
+
+Shares in Dunmore rose 6% in London after the deal was announced on 14 March. Kellett employs 340 people at its creamery near Harrogate.
+
+Dunmore's chief executive, Helen Marsh, said the firm wanted the takeover because demand for organic milk had doubled in two years. Analysts said the price looked fair.
+""",
+    "silver-harbour.txt": """Drama wins top prize at film awards
+
+The Norwegian drama Silver Harbour has won best film at the Northern Screen awards in Glasgow.
+
+The film, directed by Ingrid Solberg, tells the story of a fishing town that loses its factory. Its lead actor, Pavel Dunn, was named best actor for his role as the factory's foreman.
+
+Organisers said 48 films from 12 countries had been entered this year.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def reader_dir(tmp_path_factory, embedder):
+    from assistant import Assistant, Settings
+
+    corpus = tmp_path_factory.mktemp("reader-corpus")
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text)
+    data = tmp_path_factory.mktemp("reader-index")
+    Assistant(Settings.load(data_dir=data), embedder=embedder).sync([corpus])
+    return data
+
+
+@pytest.fixture
+def reader_bot(reader_dir, embedder):
+    from assistant import Assistant, Settings
+
+    return Assistant(Settings.load(data_dir=reader_dir), embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("Who scored the first goal for Rovers in the replay against City?", "Tom Baxter"),  # person
+        ("Which company is buying Kellett Dairies?", "Dunmore Foods"),  # organisation
+        ("Where was the Rovers replay against City played?", "Riverside Park"),  # place
+        ("When was the Kellett Dairies takeover announced?", "14 March"),  # date
+        ("For how much is Dunmore buying Kellett Dairies?", "£45m"),  # money
+        ("By what percentage did Dunmore's shares go up after the deal?", "6%"),  # percent
+        ("How many people work for Kellett Dairies?", "340"),  # count
+        ("How many supporters attended the cup replay at Riverside Park?", "12,000"),  # count, paraphrased
+        ("Who directed Silver Harbour?", "Ingrid Solberg"),  # person, through "The film" referring back
+        ("Which film won best film at the Northern Screen awards?", "Silver Harbour"),  # title
+    ],
+)
+def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, short):
+    answer = reader_bot.ask(question)
+    assert not answer.refused, answer.notes
+    assert short in answer.short_answer, (answer.short_answer, answer.text)
+    assert answer.text.startswith(f"**{answer.short_answer.strip().rstrip('.')}.**")
+    cited = next(c for c in answer.citations if c.answer_end > c.answer_start)
+    # the citation's quote holds the short answer at the offsets it gives
+    assert cited.quote_start <= cited.answer_start < cited.answer_end <= cited.quote_end
+    assert cited.quote[cited.answer_start - cited.quote_start: cited.answer_end - cited.quote_start] == answer.short_answer
+
+
+def test_a_sentence_that_refers_back_is_read_through_the_sentence_before(reader_bot):
+    # "The 31-year-old" is Tom Baxter, named only in the sentence before
+    answer = reader_bot.ask("How old is Rovers striker Tom Baxter?")
+    assert "31" in answer.short_answer, answer.text
+
+
+def test_why_is_answered_with_the_reason(reader_bot):
+    answer = reader_bot.ask("Why did Dunmore Foods want to take over Kellett Dairies?")
+    assert not answer.refused and "demand for organic milk had doubled" in answer.text, answer.text
+    assert answer.short_answer == ""  # a reason is a sentence, not a span
+
+
+def test_nothing_of_the_asked_kind_is_refused_and_says_what_was_missing(reader_bot):
+    answer = reader_bot.ask("How much did Rovers earn from ticket sales for the City replay?")
+    assert answer.refused and not answer.citations
+    assert any("amount" in note for note in answer.notes), answer.notes
+
+
+def test_a_name_mentioned_only_elsewhere_in_the_article_is_not_missing(tmp_path, embedder):
+    """The refusal rule reads the whole article of a retrieved passage, not only the passage."""
+    from assistant import Assistant, Settings
+
+    filler = " ".join(f"Paragraph {i} describes the ground, the weather and the long walk to the stadium." for i in range(40))
+    (tmp_path / "long.txt").write_text(
+        "Harbour Town win the regional final\n\n"
+        "Harbour Town beat Millbrook 3-0 in the regional final, with captain Joe Pratt scoring twice.\n\n"
+        f"{filler}\n\nThe Evening Courier called the win the finest night in the club's history.\n"
+    )
+    bot = Assistant(Settings.load(data_dir=tmp_path / "data"), embedder=embedder)
+    bot.sync([tmp_path / "long.txt"])
+    assert bot.status()["chunks"] > 3
+    answer = bot.ask("Who scored twice for Harbour Town in the regional final, according to the Evening Courier?")
+    assert not answer.refused and "Joe Pratt" in answer.text, answer.notes
+    missing = bot.ask("Who scored twice for Harbour Town in the regional final, according to the Daily Globe?")
+    assert missing.refused and any("Globe" in n for n in missing.notes), missing.notes
+
+
+def test_lower_case_questions_are_typed_and_checked_like_others(reader_bot):
+    answer = reader_bot.ask("who scored the opener for rovers against city?")
+    assert "Tom Baxter" in answer.short_answer, answer.text
+    refused = reader_bot.ask("how much did wexley united pay for tom baxter?")
+    assert refused.refused, refused.text
+
+
+def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(reader_bot):
+    chat = reader_bot.conversation()
+    chat.ask("Which company is buying Kellett Dairies?")
+    follow = chat.ask("How much is it buying it for?")
+    assert follow.standalone_question != "How much is it paying?"  # resolved with the earlier question
+    assert "£45m" in follow.text, follow.text
+    switch = chat.ask("Who directed Silver Harbour?")
+    assert switch.standalone_question == "Who directed Silver Harbour?"
+    assert "Ingrid Solberg" in switch.text, switch.text
+
+
+def test_an_off_topic_follow_up_is_refused_not_answered_from_the_previous_article(reader_bot):
+    chat = reader_bot.conversation()
+    chat.ask("Which company is buying Kellett Dairies?")
+    answer = chat.ask("Who is its head coach?")  # refers back, but the dairy article names no coach
+    assert answer.refused, answer.text
+
+
+def test_a_question_right_after_sync_sees_the_new_article(tmp_path, embedder):
+    from assistant import Assistant, Settings
+
+    bot = Assistant(Settings.load(data_dir=tmp_path / "data"), embedder=embedder)
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(ARTICLES["rovers-cup.txt"])
+    bot.sync([corpus])
+    assert bot.ask("Who scored the opener for Rovers?").citations  # the retriever is built now
+    (corpus / "b.txt").write_text(ARTICLES["dunmore-dairies.txt"])
+    bot.sync([corpus])
+    answer = bot.ask("How much is Dunmore Foods spending to buy Kellett Dairies?")
+    assert "£45m" in answer.text and answer.citations[0].doc_id.endswith("b.txt"), answer.text
