@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 SECRET_FIELDS = ("llm_api_key", "embed_api_key", "auth_password")
@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     auth_user: str | None = Field(None, description="If set with `auth_password`, the page asks for this user name.")
     auth_password: SecretStr | None = Field(None, description="Password for the page (environment only).")
     upload_max_mb: float = Field(10, gt=0, description="Largest article the page accepts for upload.")
+
+    @field_validator("data_dir", "gguf_path", mode="after")
+    @classmethod
+    def _expand_home(cls, path: Path | None) -> Path | None:
+        """"~/news" from a user (CLI, Python, TOML, environment) means their home."""
+        return path.expanduser() if path is not None else None
 
     @classmethod
     def settings_customise_sources(

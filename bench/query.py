@@ -4,7 +4,8 @@ and the cold-start wall time of `assistant ask`.
     .venv/bin/python bench/query.py [--data-dir DIR] [--runs N]
 
 Uses the index bench/quality.py builds (default /tmp/news-assistant-bench-2225,
-the two shipped articles among 2,225 BBC ones). Prints numbers; asserts nothing.
+the two shipped articles among 2,225 BBC ones), with the questions of both sets
+(bench/questions.json, bench/questions_bbc.json). Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from assistant import Assistant, Settings  # noqa: E402
 
 QUESTIONS = json.loads((ROOT / "bench" / "questions.json").read_text())
+BBC_QUESTIONS = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
 
 
 def pct(values: list[float], q: float) -> float:
@@ -38,7 +40,8 @@ def main() -> None:
     args = parser.parse_args()
     bot = Assistant(Settings.load(data_dir=args.data_dir))
     status = bot.status()
-    questions = [q["question"] for q in QUESTIONS["answerable"] + QUESTIONS["unanswerable"]]
+    questions = [q["question"] for q in QUESTIONS["answerable"] + QUESTIONS["unanswerable"]
+                 + BBC_QUESTIONS["answerable"] + BBC_QUESTIONS["unanswerable"]]
     bot.ask(questions[0])  # warm: model loaded, BM25 mirror built
     retrieval, answers = [], []
     for q in questions:

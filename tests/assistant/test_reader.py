@@ -153,3 +153,17 @@ def test_a_question_right_after_sync_sees_the_new_article(tmp_path, embedder):
     bot.sync([corpus])
     answer = bot.ask("How much is Dunmore Foods spending to buy Kellett Dairies?")
     assert "£45m" in answer.text and answer.citations[0].doc_id.endswith("b.txt"), answer.text
+
+
+def test_the_steps_between_retrieval_and_answer_are_a_list_that_can_be_changed(reader_bot):
+    from assistant.refusal import RefusalPolicy
+
+    question = "How much did Rovers earn from ticket sales for the City replay?"
+    assert reader_bot.ask(question).refused
+    steps = reader_bot.engine.steps
+    reader_bot.engine.steps = [s for s in steps if not isinstance(s, RefusalPolicy)]
+    try:
+        answer = reader_bot.ask(question)  # without the refusal policy something on topic is quoted
+        assert not answer.refused and answer.citations
+    finally:
+        reader_bot.engine.steps = steps
