@@ -18,7 +18,7 @@ import numpy as np
 from assistant import reader
 from assistant.answers import Answer
 from assistant.evidence import Evidence, sentences_of
-from assistant.lexical import BM25, lexical_coverage, terms
+from assistant.lexical import BM25, lexical_coverage, term_set, terms
 from assistant.questions import Question
 from assistant.retrieval import HybridRetriever, Retrieved
 from index import Passage
@@ -78,9 +78,11 @@ class RelevanceFloor:
 
     def __call__(self, draft: Draft) -> Draft:
         bm25 = self.retriever.bm25()
+        if draft.passages and draft.retrieved.best_cosine >= self.floor:
+            return draft
         wanted = terms(draft.question)
         lexical = max((_coverage_with_acronyms(wanted, p.text, bm25) for p in draft.passages), default=0.0)
-        if not draft.passages or (draft.retrieved.best_cosine < self.floor and lexical < LEXICAL_RELEVANCE):
+        if not draft.passages or lexical < LEXICAL_RELEVANCE:
             return draft.refuse("no indexed passage is about this question")
         return draft
 
@@ -92,9 +94,9 @@ def _coverage_with_acronyms(wanted: list[str], text: str, bm25: BM25) -> float:
     total = sum(bm25.idf(t) for t in set(wanted))
     if not total:
         return 0.0
-    have = set(terms(text))
+    have = term_set(text)
     if set(wanted) - have:
-        have |= spelled_out_acronyms(text) & set(wanted)
+        have = have | (spelled_out_acronyms(text) & set(wanted))
     return sum(bm25.idf(t) for t in set(wanted) & have) / total
 
 
