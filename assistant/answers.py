@@ -67,3 +67,8 @@ class Answer:
 
 
 REFUSAL = "The indexed articles don't cover that, so I can't answer it from them."
+
+
+def lead(short_answer: str) -> str:
+    """How an answer opens with its short answer: "**$50 million.**" (Markdown bold)."""
+    return f"**{short_answer.strip().rstrip('.')}.**"

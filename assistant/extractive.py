@@ -8,7 +8,7 @@ import re
 from collections.abc import Generator
 
 from assistant import reader
-from assistant.answers import Answer, Citation
+from assistant.answers import Answer, Citation, lead
 from assistant.evidence import Evidence
 from assistant.lexical import terms
 
@@ -90,11 +90,10 @@ class ExtractiveAnswerer:
 
     def answer(self, draft, backend: str | None = None) -> Generator[str, None, Answer]:
         best = draft.evidence[0]
-        asked_terms = set(terms(draft.question)) | set(terms(draft.context))
-        span = reader.short_answer(best, draft.asked, asked_terms) if draft.asked.wants_span else None
+        span = reader.short_answer(best, draft.asked, draft.asked_terms) if draft.asked.wants_span else None
         parts, citations = compose(choose(draft.evidence, self.max_sentences, draft.said), best, span)
         if span is not None:
-            parts.insert(0, f"**{span.text.strip().rstrip('.')}.**")
+            parts.insert(0, lead(span.text))
         for i, part in enumerate(parts):  # sentence by sentence
             yield part if i == 0 else f" {part}"
         return Answer(text=" ".join(parts), citations=citations, backend=backend or self.name,

@@ -90,11 +90,12 @@ class BM25:
         return scores
 
 
-def lexical_coverage(query_terms: list[str], text: str, bm25: BM25) -> float:
-    """Share of the question's idf weight that the text contains."""
+def lexical_coverage(query_terms: list[str], text: str, bm25: BM25, also: frozenset[str] = frozenset()) -> float:
+    """Share of the question's idf weight that the text contains (with ``also``: terms
+    counted as present though spelled otherwise in the text)."""
     wanted = set(query_terms)
     if not wanted:
         return 0.0
-    have = term_set(text)
+    have = term_set(text) | also if also else term_set(text)
     total = sum(bm25.idf(t) for t in wanted)
     return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0

@@ -49,8 +49,7 @@ def is_follow_up(question: str, memory: Memory) -> bool:
     previous question did not mention) is standalone, even in the middle of a
     conversation; one that refers back ("How old is she?", "And the cost?") and names
     nothing new is a follow-up; so is a question whose only name is the previous one's."""
-    from assistant.questions import refers_back
-    from assistant.refusal import key_terms
+    from assistant.questions import key_terms, refers_back
 
     if memory.last is None:
         return False

@@ -19,7 +19,7 @@ from assistant import reader
 from assistant.answers import Answer
 from assistant.evidence import Evidence, sentences_of
 from assistant.lexical import BM25, lexical_coverage, term_set, terms
-from assistant.questions import Question
+from assistant.questions import Question, key_terms
 from assistant.retrieval import HybridRetriever, Retrieved
 from index import Passage
 
@@ -51,6 +51,12 @@ class Draft:
     @property
     def follow_up(self) -> bool:
         return bool(self.context)
+
+    @property
+    def asked_terms(self) -> set[str]:
+        """Terms of the question and of the turn it follows: an answer naming only these
+        tells the asker nothing new."""
+        return set(terms(self.question)) | set(terms(self.context))
 
     def refuse(self, why: str) -> Draft:
         self.refusal = why
@@ -88,16 +94,11 @@ class RelevanceFloor:
 
 
 def _coverage_with_acronyms(wanted: list[str], text: str, bm25: BM25) -> float:
-    """Like lexical_coverage, where "USAID" is found in "U.S. Agency for International Development"."""
+    """lexical_coverage, where "USAID" is found in "U.S. Agency for International Development"."""
     from assistant.refusal import spelled_out_acronyms
 
-    total = sum(bm25.idf(t) for t in set(wanted))
-    if not total:
-        return 0.0
-    have = term_set(text)
-    if set(wanted) - have:
-        have = have | (spelled_out_acronyms(text) & set(wanted))
-    return sum(bm25.idf(t) for t in set(wanted) & have) / total
+    missing = set(wanted) - term_set(text)
+    return lexical_coverage(wanted, text, bm25, also=spelled_out_acronyms(text) & missing if missing else frozenset())
 
 
 class FollowUpTopic:
@@ -107,8 +108,6 @@ class FollowUpTopic:
     few words ("important") would otherwise match any article."""
 
     def __call__(self, draft: Draft) -> Draft:
-        from assistant.refusal import key_terms
-
         topic = key_terms(draft.context) if draft.context else set()
         if not topic or key_terms(draft.question) - set(terms(draft.context)):
             return draft
@@ -130,7 +129,7 @@ class ScoreSentences:
     def __call__(self, draft: Draft) -> Draft:
         bm25: BM25 = self.retriever.bm25()
         q_terms, c_terms = terms(draft.question), terms(draft.context)
-        asked_terms = set(q_terms) | set(c_terms)
+        asked_terms = draft.asked_terms
         evidence = sentences_of(draft.passages)
         for item in evidence:
             ctx = lexical_coverage(c_terms, item.passage.text, bm25) if c_terms else 0.0

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.lexical import terms
+
 # Answer kinds and the spaCy entity labels that can fill them, most likely first.
 LABELS: dict[str, tuple[str, ...]] = {
     "who": ("PERSON", "ORG"),  # "Who bought Rover?" may be answered by a company
@@ -154,9 +156,15 @@ class Analyser:
             return self._prototypes
 
 
+def key_terms(question: str) -> set[str]:
+    """Names the question is about ("Korea", "NVIDIA"): words capitalised mid-sentence.
+    Numbers are not names: a question's "March 2005 Budget" is often the article's
+    "March Budget"; what a question asks for is checked by its answer kind instead."""
+    words = question.strip().split()[1:]
+    return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
+
+
 def refers_back(question: str) -> bool:
     """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
     opening ("And the cost?"), or no content of its own ("Why?")."""
-    from assistant.lexical import terms
-
     return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or len(terms(question)) <= 1)

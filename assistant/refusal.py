@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 
 from assistant import reader
-from assistant.lexical import terms
+from assistant.lexical import term_set, terms
 from assistant.pipeline import Draft
+from assistant.questions import key_terms
 from assistant.retrieval import HybridRetriever
 
 # The best sentence must mean roughly what the question asks. Calibrated with 2,225 BBC
@@ -39,14 +40,6 @@ KIND_WORDS = {
 }
 _CONNECTORS = {"for", "of", "and", "the", "&", "on", "in"}
 _HOW_WORD = re.compile(r"\bhow (\w+)", re.I)  # "old" in "how old": the kind asked, not what is said
-
-
-def key_terms(question: str) -> set[str]:
-    """Names the question is about ("Korea", "NVIDIA"): words capitalised mid-sentence.
-    Numbers are not names: a question's "March 2005 Budget" is often the article's
-    "March Budget"; what a question asks for is checked by its answer kind instead."""
-    words = question.strip().split()[1:]
-    return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
 
 
 class RefusalPolicy:
@@ -100,12 +93,13 @@ class RefusalPolicy:
         that the answer's sentence, or the one before it, holds. An amount in an article
         about Ken Bates is no answer unless it is about paying for the stake."""
         bm25 = self.retriever.bm25()
-        names = key_terms(draft.question) | set(terms(draft.context)) | set(terms(_HOW_WORD.findall(draft.question)[0] if _HOW_WORD.search(draft.question) else ""))
+        how = _HOW_WORD.search(draft.question)
+        names = key_terms(draft.question) | set(terms(draft.context)) | set(terms(how.group(1) if how else ""))
         wanted = {t for t in terms(draft.question) if t not in names and not t.isdigit()}
         total = sum(bm25.idf(t) for t in wanted)
         if not total or (draft.follow_up and len(wanted) < 2):  # "How old was he then?" says too little
             return 1.0
-        have = set(terms(best.text)) | (set(terms(best.previous.text)) if best.previous is not None else set())
+        have = term_set(best.text) | (term_set(best.previous.text) if best.previous is not None else frozenset())
         return sum(bm25.idf(t) for t in wanted & have) / total
 
     def _about_subject(self, draft: Draft, best) -> bool:
@@ -130,7 +124,7 @@ class RefusalPolicy:
             return f"the passages found give no {kind} that answers it" if asked.confident else None
         if self._predicate(draft, best) < MIN_PREDICATE_COVERAGE or not self._about_subject(draft, best):
             return f"the passages found give no {kind} tied to what the question asks about"
-        if reader.short_answer(best, asked, set(terms(draft.question)) | set(terms(draft.context))) is None:
+        if reader.short_answer(best, asked, draft.asked_terms) is None:
             return f"the passages found give no {kind} that answers it"
         return None
 

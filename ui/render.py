@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from assistant.answers import Answer, Citation
+from assistant.answers import Answer, Citation, lead
 
 
 def text(value: object) -> str:
@@ -22,10 +22,10 @@ def answer_html(answer: Answer) -> str:
     """The chat bubble: the short answer in bold, the answer with its [n] markers, then
     any notes (e.g. a fallback)."""
     notes = "".join(f'<br><em class="note">Note: {text(note)}</em>' for note in answer.notes)
-    lead = f"**{answer.short_answer.strip().rstrip('.')}.**" if answer.short_answer else ""
-    if lead and answer.text.startswith(lead):
-        rest = answer.text[len(lead):]
-        return f'<strong class="short-answer">{text(lead[2:-2])}</strong>{text(rest)}{notes}'
+    opening = lead(answer.short_answer) if answer.short_answer else ""
+    if opening and answer.text.startswith(opening):
+        rest = answer.text[len(opening):]
+        return f'<strong class="short-answer">{text(opening[2:-2])}</strong>{text(rest)}{notes}'
     return text(answer.text) + notes
 
 
