@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("mcp", parents=[common], help="serve read-only MCP tools over stdio (search, ask, list, status)")
+    p.set_defaults(run=cmd_mcp)
     return parser
 
 
@@ -187,6 +190,13 @@ def cmd_serve(args) -> int:
     from ui.app import serve
 
     serve(_assistant(args))
+    return 0
+
+
+def cmd_mcp(args) -> int:
+    from assistant.mcp_server import serve_stdio
+
+    serve_stdio(_assistant(args).settings)
     return 0
 
 
