@@ -12,6 +12,7 @@ __all__ = [
     "Answer",
     "Assistant",
     "AssistantError",
+    "AssistantRetriever",
     "Citation",
     "Conversation",
     "Settings",
@@ -23,6 +24,7 @@ _WHERE = {
     "Assistant": "assistant.api",
     "Conversation": "assistant.conversation",
     "AssistantError": "assistant.errors",
+    "AssistantRetriever": "assistant.llama_retriever",  # imports llama-index (seconds)
     "Settings": "assistant.config",
 }
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.conversation import Conversation
     from assistant.errors import AssistantError
+    from assistant.llama_retriever import AssistantRetriever
 
 
 def __getattr__(name: str):
