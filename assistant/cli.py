@@ -83,7 +83,9 @@ def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before")
     p.add_argument("--json", action="store_true", help="print JSON")
     if backend:
-        p.add_argument("--backend", choices=("extractive", "llama-cpp", "openai"), help="answer backend")
+        from assistant.backends import BACKENDS
+
+        p.add_argument("--backend", choices=BACKENDS, help="answer backend")
 
 
 def _assistant(args):
