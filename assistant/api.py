@@ -101,11 +101,12 @@ class Assistant:
         *_, answer = self.stream(question, **options)
         return answer
 
-    def conversation(self, **options):
-        """A :class:`Conversation` that remembers earlier turns for follow-ups."""
+    def conversation(self, history=(), **options):
+        """A :class:`Conversation` that remembers earlier turns for follow-ups; ``history``
+        continues one held elsewhere: (question, answer text, first cited doc_id or None)."""
         from assistant.conversation import Conversation
 
-        return Conversation(self, **options)
+        return Conversation(self, history, **options)
 
     def documents(self) -> list[str]:
         """Ids of the indexed documents, sorted."""

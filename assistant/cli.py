@@ -186,7 +186,7 @@ def cmd_chat(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from ui.app import serve
+    from ui.server import serve
 
     serve(_assistant(args))
     return 0
