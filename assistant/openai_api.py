@@ -87,12 +87,17 @@ def parse_request(body: bytes, models: list[str]) -> ChatRequest:
     turns = [(role, text) for role, text in turns if role in ("user", "assistant")]  # system prompts: ours
     if not turns or turns[-1][0] != "user":
         raise ApiError(400, "the last message must be the user's question (role `user`)", "missing_question")
-    for key in ("stream", "sources_in_content"):
-        if not isinstance(data.get(key, False), bool):
-            raise ApiError(400, f"`{key}` must be true or false", "invalid_request")
-    return ChatRequest(
-        model, turns[-1][1], _history(turns[:-1]), data.get("stream", False), data.get("sources_in_content", True)
-    )
+    stream, sources = _flag(data, "stream", False), _flag(data, "sources_in_content", True)
+    return ChatRequest(model, turns[-1][1], _history(turns[:-1]), stream, sources)
+
+
+def _flag(data: dict, key: str, default: bool) -> bool:
+    value = data.get(key)
+    if value is None:  # absent, or null as some clients send
+        return default
+    if not isinstance(value, bool):
+        raise ApiError(400, f"`{key}` must be true or false", "invalid_request")
+    return value
 
 
 def _role(message: object, i: int) -> str:
@@ -211,6 +216,10 @@ def router(assistant) -> APIRouter:
             headers={"Cache-Control": "no-cache"},
         )
 
+    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def elsewhere(path: str) -> None:  # rather than the page's HTML 404
+        raise ApiError(404, f"no endpoint /v1/{path} here: /v1/chat/completions and /v1/models are", "unknown_url")
+
     return api
 
 
@@ -261,7 +270,7 @@ async def _sse(
             if live:
                 sent += event
                 yield chunk(meta, {"content": event})
-            event = await _run(next, events, limiter)
+            event = await _run(next if live else _last, events, limiter)
     except ApiError as exc:  # the status line is gone: OpenAI's clients read an error event
         yield f"data: {json.dumps(exc.body())}\n\n"
         return

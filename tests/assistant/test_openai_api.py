@@ -202,16 +202,15 @@ def test_bad_requests_get_openai_shaped_errors(client, request_body, status, cod
     assert error.body["message"]
 
 
-def test_malformed_json_gets_an_openai_shaped_error(served):
-    reply = httpx.post(
-        f"{served[0]}/v1/chat/completions",
-        content=b'{"model": "extractive", "messages": [',
-        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
-        timeout=10,
-    )
-    assert reply.status_code == 400
-    error = reply.json()["error"]
-    assert error["code"] == "invalid_json" and error["type"] == "invalid_request_error" and error["message"]
+def test_malformed_json_and_other_endpoints_get_openai_shaped_errors(served):
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=f"{served[0]}/v1", headers=headers, timeout=10) as raw:
+        malformed = raw.post("/chat/completions", content=b'{"model": "extractive", "messages": [')
+        elsewhere = raw.post("/embeddings", json={"model": "extractive", "input": "hello"})
+    assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_json"
+    assert elsewhere.status_code == 404 and elsewhere.json()["error"]["code"] == "unknown_url"
+    for reply in (malformed, elsewhere):
+        assert {"message", "type", "code"} <= reply.json()["error"].keys() and reply.json()["error"]["message"]
 
 
 def test_page_events_need_a_login_even_when_posted_to_the_queue(served):
