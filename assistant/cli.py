@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(p, backend=True)
     p.set_defaults(run=cmd_chat)
 
-    p = sub.add_parser("serve", parents=[common], help="start the chat web page")
+    p = sub.add_parser("serve", parents=[common], help="start the chat page and the OpenAI-compatible API (/v1)")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.set_defaults(run=cmd_serve)

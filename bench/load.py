@@ -103,8 +103,12 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     import httpx
 
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
@@ -162,21 +166,29 @@ def main() -> None:
             api = run_clients(lambda: bot.conversation().ask, clients, args.questions)
             http = run_clients(gradio_ask, clients, args.questions, server_pid=server.pid)
             v1 = run_clients(lambda: openai_ask(port), clients, args.questions, server_pid=server.pid)
-            results[clients] = {"python_api": api, "gradio_server": http, "openai_api": v1,
-                                "ratio": http["throughput_per_s"] / api["throughput_per_s"],
-                                "openai_ratio": v1["throughput_per_s"] / api["throughput_per_s"]}
+            results[clients] = {
+                "python_api": api,
+                "gradio_server": http,
+                "openai_api": v1,
+                "ratio": http["throughput_per_s"] / api["throughput_per_s"],
+                "openai_ratio": v1["throughput_per_s"] / api["throughput_per_s"],
+            }
     finally:
         server.terminate()
         server.wait(10)
-    print(f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}"
-          f"  CPU ms/answer: {'bench':>5} {'server':>6}")
+    print(
+        f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}"
+        f"  CPU ms/answer: {'bench':>5} {'server':>6}"
+    )
     for clients, r in results.items():
         for mode in MODES:
             m = r[mode]
             server_cpu = "-" if m["server_cpu_ms_per_answer"] is None else f"{m['server_cpu_ms_per_answer']:.0f}"
-            print(f"{clients:>7} {mode:<14} {m['answers']:>7} {m['errors']:>6} {m['throughput_per_s']:>9.1f} "
-                  f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}  {'':>14} {m['bench_cpu_ms_per_answer']:>5.0f} "
-                  f"{server_cpu:>6}")
+            print(
+                f"{clients:>7} {mode:<14} {m['answers']:>7} {m['errors']:>6} {m['throughput_per_s']:>9.1f} "
+                f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}  {'':>14} {m['bench_cpu_ms_per_answer']:>5.0f} "
+                f"{server_cpu:>6}"
+            )
         print(f"{clients:>7} page server/API throughput ratio {r['ratio']:.2f} (goal >= 0.8)")
         print(f"{clients:>7} OpenAI API/Python API throughput ratio {r['openai_ratio']:.2f} (goal >= 0.9)")
     print(json.dumps(results))
