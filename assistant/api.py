@@ -101,27 +101,23 @@ class Assistant:
         *_, answer = self.stream(question, **options)
         return answer
 
-    def conversation(self, **options):
-        """A :class:`Conversation` that remembers earlier turns for follow-ups."""
+    def conversation(self, history=(), **options):
+        """A :class:`Conversation` that remembers earlier turns for follow-ups; ``history``
+        continues one held elsewhere: (question, answer text, first cited doc_id or None)."""
         from assistant.conversation import Conversation
 
-        return Conversation(self, **options)
+        return Conversation(self, history, **options)
 
     def documents(self) -> list[str]:
         """Ids of the indexed documents, sorted."""
         return sorted(self.index.store.documents())
 
     def backends(self) -> list[str]:
-        """Backends that can answer here (the configured default is always listed,
-        so that its error message shows if it cannot)."""
-        import importlib.util
+        """Backends that can answer here, in registry order (the configured default is
+        always listed, so that its error message shows if it cannot)."""
+        from assistant.backends import REGISTRY
 
-        names = ["extractive"]
-        if self.settings.llm_url:
-            names.append("openai")
-        if importlib.util.find_spec("llama_cpp") is not None:
-            names.append("llama-cpp")
-        return names if self.settings.backend in names else [*names, self.settings.backend]
+        return [b.name for b in REGISTRY.values() if b.available(self.settings) or b.name == self.settings.backend]
 
     def add_uploads(self, files: Iterable[tuple[Path | str, str]], progress=None) -> tuple[SyncReport | None, list[dict]]:
         """Store uploaded files (temporary path, name the user gave) under

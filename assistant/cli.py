@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(p, backend=True)
     p.set_defaults(run=cmd_chat)
 
-    p = sub.add_parser("serve", parents=[common], help="start the chat web page")
+    p = sub.add_parser("serve", parents=[common], help="start the chat page and the OpenAI-compatible API (/v1)")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.set_defaults(run=cmd_serve)
@@ -86,7 +86,9 @@ def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before")
     p.add_argument("--json", action="store_true", help="print JSON")
     if backend:
-        p.add_argument("--backend", choices=("extractive", "llama-cpp", "openai"), help="answer backend")
+        from assistant.backends import BACKENDS
+
+        p.add_argument("--backend", choices=BACKENDS, help="answer backend")
 
 
 def _assistant(args):
@@ -187,7 +189,7 @@ def cmd_chat(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from ui.app import serve
+    from ui.server import serve
 
     serve(_assistant(args))
     return 0

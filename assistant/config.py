@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-SECRET_FIELDS = ("llm_api_key", "embed_api_key", "auth_password")
+from assistant.backends import BACKENDS
+
+SECRET_FIELDS = ("llm_api_key", "embed_api_key", "auth_password", "api_key")
 
 
 def default_data_dir() -> Path:
@@ -56,7 +58,9 @@ class Settings(BaseSettings):
     min_score: float = Field(
         0.3, description="Relevance floor (cosine of the best passage); below it the assistant refuses."
     )
-    backend: Literal["extractive", "llama-cpp", "openai"] = Field("extractive", description="Answer backend.")
+    backend: Literal[BACKENDS] = Field(  # the names of assistant.backends.REGISTRY
+        "extractive", description="Answer backend: `extractive`, `llama-cpp` or `openai`."
+    )
     fallback_to_extractive: bool = Field(True, description="If the LLM backend fails, answer extractively and say so.")
     memory_tokens: int = Field(
         1000, ge=0, description="Token budget for conversation memory (older turns are dropped)."
@@ -83,6 +87,11 @@ class Settings(BaseSettings):
     auth_user: str | None = Field(None, description="If set with `auth_password`, the page asks for this user name.")
     auth_password: SecretStr | None = Field(None, description="Password for the page (environment only).")
     upload_max_mb: float = Field(10, gt=0, description="Largest article the page accepts for upload.")
+    api_key: SecretStr | None = Field(
+        None,
+        description="If set, every call to the OpenAI-compatible API (`/v1`) must send `Authorization: Bearer <key>` "
+        "(environment only).",
+    )
 
     @field_validator("data_dir", "gguf_path", mode="after")
     @classmethod

@@ -44,6 +44,17 @@ class Memory:
         return messages
 
 
+def replay(turns: list[tuple[str, str, str | None]], budget: int) -> Memory:
+    """Memory rebuilt from a transcript (question, answer text, first cited document), as a
+    stateless client sends it: each earlier question is resolved against the turns before
+    it, as it was when it was asked."""
+    memory = Memory(budget)
+    for question, answer, cited_doc in turns:
+        standalone, _ = resolve_deterministically(question, memory)
+        memory.add(Turn(question, standalone, answer, cited_doc))
+    return memory
+
+
 def is_follow_up(question: str, memory: Memory) -> bool:
     """Decided from the conversation: a question that names its own subject (a name the
     previous question did not mention) is standalone, even in the middle of a

@@ -1,11 +1,13 @@
-"""Concurrent conversations against the running chat server (gradio_client) and
-against the Python API directly, on 127.0.0.1, extractive backend.
+"""Concurrent conversations against the running chat server (gradio_client), against
+its OpenAI-compatible API (the ``openai`` package) and against the Python API directly,
+on 127.0.0.1, extractive backend.
 
     .venv/bin/python bench/load.py [--clients 8 32] [--questions 5] [--data-dir DIR]
 
-Each client is its own conversation asking a bounded number of questions.
-Prints throughput, p50/p95 latency and errors per mode, and the ratio of server
-to API throughput (goal >= 0.8). Asserts nothing.
+Each client is its own conversation asking a bounded number of questions (an API client
+sends the whole conversation each time, as OpenAI clients do). Prints throughput,
+p50/p95 latency and errors per mode, and the ratio of each server mode's throughput to
+the Python API's (goals: page >= 0.8, OpenAI API >= 0.9). Asserts nothing.
 
 The bench's clients share the server's cores, so CPU per answer is printed too:
 ``bench`` is this process (the answering itself for the Python API, the
@@ -101,8 +103,12 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     import httpx
 
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
@@ -111,6 +117,25 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not start")
+
+
+def openai_ask(port: int):
+    """One conversation through the OpenAI-compatible API: the messages grow with each turn.
+    The client (and its connection pool) is made once per conversation, during set-up."""
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="bench", max_retries=0, timeout=300)
+    messages: list[dict] = []
+
+    def ask(question: str) -> None:
+        messages.append({"role": "user", "content": question})
+        reply = client.chat.completions.create(model="extractive", messages=messages)
+        messages.append({"role": "assistant", "content": reply.choices[0].message.content})
+
+    return ask
+
+
+MODES = ("python_api", "gradio_server", "openai_api")
 
 
 def main() -> None:
@@ -136,24 +161,36 @@ def main() -> None:
     results = {}
     try:
         gradio_ask()(QUESTIONS[0])  # like bot.ask above: the server loads its model on its first question
+        openai_ask(port)(QUESTIONS[0])
         for clients in args.clients:
             api = run_clients(lambda: bot.conversation().ask, clients, args.questions)
             http = run_clients(gradio_ask, clients, args.questions, server_pid=server.pid)
-            results[clients] = {"python_api": api, "gradio_server": http,
-                                "ratio": http["throughput_per_s"] / api["throughput_per_s"]}
+            v1 = run_clients(lambda: openai_ask(port), clients, args.questions, server_pid=server.pid)
+            results[clients] = {
+                "python_api": api,
+                "gradio_server": http,
+                "openai_api": v1,
+                "ratio": http["throughput_per_s"] / api["throughput_per_s"],
+                "openai_ratio": v1["throughput_per_s"] / api["throughput_per_s"],
+            }
     finally:
         server.terminate()
         server.wait(10)
-    print(f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}"
-          f"  CPU ms/answer: {'bench':>5} {'server':>6}")
+    print(
+        f"{'clients':>7} {'mode':<14} {'answers':>7} {'errors':>6} {'answers/s':>9} {'p50 ms':>8} {'p95 ms':>8}"
+        f"  CPU ms/answer: {'bench':>5} {'server':>6}"
+    )
     for clients, r in results.items():
-        for mode in ("python_api", "gradio_server"):
+        for mode in MODES:
             m = r[mode]
             server_cpu = "-" if m["server_cpu_ms_per_answer"] is None else f"{m['server_cpu_ms_per_answer']:.0f}"
-            print(f"{clients:>7} {mode:<14} {m['answers']:>7} {m['errors']:>6} {m['throughput_per_s']:>9.1f} "
-                  f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}  {'':>14} {m['bench_cpu_ms_per_answer']:>5.0f} "
-                  f"{server_cpu:>6}")
-        print(f"{clients:>7} server/API throughput ratio {r['ratio']:.2f} (goal >= 0.8)")
+            print(
+                f"{clients:>7} {mode:<14} {m['answers']:>7} {m['errors']:>6} {m['throughput_per_s']:>9.1f} "
+                f"{m['p50_ms']:>8.0f} {m['p95_ms']:>8.0f}  {'':>14} {m['bench_cpu_ms_per_answer']:>5.0f} "
+                f"{server_cpu:>6}"
+            )
+        print(f"{clients:>7} page server/API throughput ratio {r['ratio']:.2f} (goal >= 0.8)")
+        print(f"{clients:>7} OpenAI API/Python API throughput ratio {r['openai_ratio']:.2f} (goal >= 0.9)")
     print(json.dumps(results))
 
 

@@ -134,7 +134,8 @@ def _session(ort, model: Path, threads: int):
 
 
 class OpenAIEmbedder:
-    """Any server speaking OpenAI's ``POST /v1/embeddings`` (OpenAI, vLLM, llama.cpp, Ollama)."""
+    """Any server speaking OpenAI's ``POST /v1/embeddings`` (OpenAI, vLLM, llama.cpp, Ollama),
+    through the official ``openai`` package (timeouts, retries)."""
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -143,6 +144,7 @@ class OpenAIEmbedder:
         self.dim: int | None = None  # learned from the first reply
         self._api_key = api_key
         self._timeout = timeout
+        self._client = None
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:  # servers reject an empty input; answer like MiniLMEmbedder does
@@ -152,18 +154,19 @@ class OpenAIEmbedder:
         return vectors
 
     def _post(self, texts: list[str]) -> np.ndarray:
-        import httpx
+        import openai
 
-        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         url = f"{self.base_url}/embeddings"
+        if self._client is None:  # a race makes two clients, and one is dropped: harmless
+            self._client = openai_client(self.base_url, self._api_key, self._timeout, EMBED_RETRIES)
         try:
-            reply = httpx.post(url, json={"model": self.model, "input": texts}, headers=headers, timeout=self._timeout)
-            reply.raise_for_status()
-            rows = sorted(reply.json()["data"], key=lambda row: row["index"])
-            vectors = np.array([row["embedding"] for row in rows], dtype=np.float32)
-        except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+            # "float": the package would ask for base64, which not every compatible server speaks
+            reply = self._client.embeddings.create(model=self.model, input=texts, encoding_format="float")
+            rows = sorted(reply.data, key=lambda row: row.index)
+            vectors = np.array([row.embedding for row in rows], dtype=np.float32)
+        except (openai.OpenAIError, AttributeError, KeyError, TypeError, ValueError) as exc:
             raise EmbedderError(
-                f"embedding server {url} failed: {exc}; check ASSISTANT_EMBED_URL and that it is running"
+                f"embedding server {url} failed: {_why(exc)}; check ASSISTANT_EMBED_URL and that it is running"
             ) from exc
         if vectors.ndim != 2 or len(vectors) != len(texts):
             raise EmbedderError(
@@ -171,6 +174,35 @@ class OpenAIEmbedder:
                 "expected one vector per text"
             )
         return _unit(vectors)
+
+
+# Indexing is long and a passing fault should not end it: the openai package's default retries.
+EMBED_RETRIES = 2
+
+
+def openai_client(base_url: str, api_key: str | None, timeout: float, retries: int):
+    """The one way this project talks to an OpenAI-compatible server (embeddings here, chat in
+    ``assistant.backends``). Local servers need no key; the package insists on one, so they
+    are sent a placeholder."""
+    import openai
+
+    return openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key or "no-key",
+        max_retries=retries,
+        timeout=openai.Timeout(timeout, connect=min(5.0, timeout)),
+    )
+
+
+def _why(exc: BaseException) -> str:
+    """The useful part of an ``openai`` error: the status and the server's words, or the cause."""
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}: {str(exc.message)[:200]}"
+    if isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None:
+        return f"{exc} ({exc.__cause__})"
+    return str(exc)[:300]
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from importlib import import_module
 
 __all__ = ["build_app", "serve"]
+_WHERE = {"build_app": "ui.app", "serve": "ui.server"}
 
 
 def __getattr__(name: str):
-    if name in __all__:
-        return getattr(import_module("ui.app"), name)
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'ui' has no attribute {name!r}")

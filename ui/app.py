@@ -1,15 +1,12 @@
-"""The chat page: layout, wiring, and ``serve`` (what ``assistant serve`` runs)."""
+"""The chat page: layout and wiring (``ui.server`` serves it)."""
 
 from __future__ import annotations
 
 import logging
-import socket
-import sys
 from types import SimpleNamespace
 
 import gradio as gr
 
-from assistant.config import ConfigError
 from ui import render
 from ui.handlers import Handlers
 
@@ -161,57 +158,3 @@ def _corpus_panel(settings):
             stats = gr.HTML(elem_id="stats", js_on_load=None)
             reindex = gr.Button("Re-index corpus", elem_id="reindex")
     return files, summary, stats, reindex
-
-
-# -- serving ---------------------------------------------------------------------
-def _auth(settings) -> tuple[str, str] | None:
-    user, password = settings.auth_user, settings.auth_password
-    if bool(user) != bool(password):
-        raise ConfigError("set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD to protect the page, or neither")
-    return (user, password.get_secret_value()) if user else None
-
-
-def _port(host: str, port: int) -> int:
-    if port:
-        return port
-    with socket.socket() as sock:  # port 0: let the OS pick a free one
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def _console_progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rindexing the shipped articles: {done}/{total} chunks")
-    if done >= total:
-        sys.stderr.write("\n")
-
-
-def serve(assistant, *, block: bool = True):
-    """Index the shipped articles if the index is empty, then serve the page on
-    ``settings.host:settings.port``. With ``block=False`` returns ``(app, url)``."""
-    settings = assistant.settings
-    auth = _auth(settings)
-    sys.stderr.write("checking the index...\n")
-    report = assistant.ensure_indexed(progress=_console_progress)
-    if report is not None:
-        sys.stderr.write(
-            f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"
-        )
-    if settings.host not in ("127.0.0.1", "localhost", "::1") and auth is None:
-        log.warning(
-            "serving on %s without a password; set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD", settings.host
-        )
-    app = build_app(assistant)
-    _, url, _ = app.launch(
-        server_name=settings.host,
-        server_port=_port(settings.host, settings.port),
-        auth=auth,
-        css=CSS,
-        prevent_thread_lock=not block,
-        max_file_size=int(
-            max(4 * settings.upload_max_mb, 50) * 2**20
-        ),  # beyond this Gradio refuses; below it we explain
-        run_history=False,
-        footer_links=["api"],
-        ssr_mode=False,
-    )
-    return app, url

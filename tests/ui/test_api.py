@@ -83,7 +83,7 @@ def test_two_clients_keep_separate_histories(url):
 
 def test_page_password_needs_both_settings():
     from assistant.config import ConfigError, Settings
-    from ui.app import _auth
+    from ui.server import _auth
 
     assert _auth(Settings.load()) is None
     assert _auth(Settings.load(auth_user="ann", auth_password="s3cret")) == ("ann", "s3cret")

@@ -1,0 +1,127 @@
+"""What ``assistant serve`` runs: one FastAPI app on one port, with the OpenAI-compatible API
+under ``/v1`` and the chat page mounted at ``/``.
+
+Gradio is imported only once the checks that can fail at once have passed (a busy port, a
+host reachable from other machines without a password and a key): those end in one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+
+from assistant.config import ConfigError
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _auth(settings) -> tuple[str, str] | None:
+    user, password = settings.auth_user, settings.auth_password
+    if bool(user) != bool(password):
+        raise ConfigError("set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD to protect the page, or neither")
+    return (user, password.get_secret_value()) if user else None
+
+
+def _check_exposure(settings, auth) -> None:
+    """Beyond this machine, the page needs a password and the API a key: without them anyone
+    who reaches the port could ask, upload articles and re-index."""
+    if _is_loopback(settings.host) or (auth is not None and settings.api_key is not None):
+        return
+    missing = [
+        name
+        for name, unset in (
+            ("ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD", auth is None),
+            ("ASSISTANT_API_KEY", settings.api_key is None),
+        )
+        if unset
+    ]
+    raise ConfigError(
+        f"serving on {settings.host} makes the page and the API reachable from other machines: "
+        f"set {' and '.join(missing)} first, or serve on 127.0.0.1"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in LOOPBACK_NAMES
+
+
+def _port(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (port 0: one the OS picks), before anything slow runs,
+    so that a busy port ends ``assistant serve`` at once with one line saying what to do."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart after a stop
+        sock.bind(address)
+    except OSError as exc:
+        why = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror or exc})"
+        raise ConfigError(
+            f"port {port} on {host} {why}; choose another with --port P (or --port 0 for a free one)"
+        ) from None
+    return sock
+
+
+def _console_progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rindexing the shipped articles: {done}/{total} chunks")
+    if done >= total:
+        sys.stderr.write("\n")
+
+
+def serve(assistant) -> None:
+    """Serve the page and the OpenAI-compatible API (``/v1``) on ``settings.host:settings.port``
+    until interrupted; the shipped articles are indexed first if the index is empty."""
+    settings = assistant.settings
+    auth = _auth(settings)
+    _check_exposure(settings, auth)
+    sock = _port(settings.host, settings.port)
+    import gradio as gr  # seconds to import: only once the checks above have passed
+    import uvicorn
+
+    from assistant.openai_api import create_app
+    from ui.app import CSS, build_app
+
+    sys.stderr.write("checking the index...\n")
+    report = assistant.ensure_indexed(progress=_console_progress)
+    if report is not None:
+        sys.stderr.write(
+            f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"
+        )
+    refused_above = int(max(4 * settings.upload_max_mb, 50) * 2**20)  # Gradio refuses; below it we explain
+    server_app = gr.mount_gradio_app(
+        create_app(assistant),  # /v1 first; the page takes every other path
+        build_app(assistant),
+        path="/",
+        auth=auth,  # Gradio's login then guards the page, its queue and its uploads
+        css=CSS,
+        max_file_size=refused_above,
+        run_history=False,
+        footer_links=["api"],
+        ssr_mode=False,
+        server_name=settings.host,
+        server_port=sock.getsockname()[1],
+    )
+    _banner(assistant, sock, auth)
+    config = uvicorn.Config(server_app, log_level="warning", timeout_graceful_shutdown=1)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _banner(assistant, sock: socket.socket, auth) -> None:
+    """Where the page is, what it serves from, and how it is protected."""
+    host, port = sock.getsockname()[:2]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    status = assistant.status()
+    settings = assistant.settings
+    sys.stderr.write(
+        f"News assistant on {url}  (OpenAI-compatible API: {url}/v1)\n"
+        f"  data directory: {settings.data_dir}\n"
+        f"  {status['documents']} articles indexed ({status['chunks']} chunks); answer backend: {settings.backend}\n"
+        f"  page password: {'on' if auth else 'off'}; API key: {'on' if settings.api_key else 'off'}\n"
+        "Press Ctrl+C to stop.\n"
+    )
