@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from assistant.errors import user_errors
 
+        if _interrupted(exc):  # Ctrl-C inside an import (onnxruntime) surfaces as ImportError
+            return 130
         if isinstance(exc, user_errors()):
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -212,3 +214,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: invalid setting: {exc}", file=sys.stderr)
             return 1
         raise
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """``exc`` was raised while handling a KeyboardInterrupt (somewhere down its chain)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
