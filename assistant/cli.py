@@ -97,21 +97,9 @@ def _assistant(args):
 
 
 def _progress():
-    from tqdm import tqdm
+    from assistant.progress import console_progress
 
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if total == 0:  # nothing to embed: no empty bar
-            return
-        if bar is None:
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
+    return console_progress("embedding")
 
 
 def cmd_index(args) -> int:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from assistant.config import ConfigError
+from assistant.progress import console_progress
 from ui import render
 from ui.handlers import Handlers
 
@@ -179,10 +180,9 @@ def _port(host: str, port: int) -> int:
         return sock.getsockname()[1]
 
 
-def _console_progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rindexing the shipped articles: {done}/{total} chunks")
-    if done >= total:
-        sys.stderr.write("\n")
+def _console_progress():
+    """A bar on a terminal, a line per tenth in a log (see assistant.progress)."""
+    return console_progress("indexing the shipped articles")
 
 
 def serve(assistant, *, block: bool = True):
@@ -191,7 +191,7 @@ def serve(assistant, *, block: bool = True):
     settings = assistant.settings
     auth = _auth(settings)
     sys.stderr.write("checking the index...\n")
-    report = assistant.ensure_indexed(progress=_console_progress)
+    report = assistant.ensure_indexed(progress=_console_progress())
     if report is not None:
         sys.stderr.write(
             f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"

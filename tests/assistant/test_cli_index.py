@@ -42,7 +42,12 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) ->
 
 
 def test_index_and_status_json_shapes(isolated_env):
-    report = cli_json("index")
+    result = run_cli("index", "--json")  # stderr is a pipe here, as in a log
+    report = json.loads(result.stdout)
+    # progress as plain lines with counts and rate, never a bar's carriage-return frames
+    assert "\r" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"{report['chunks_embedded']}/{report['chunks_embedded']} chunks" in last and "chunks/s" in last, last
     assert set(report) - {"warnings"} == REPORT_KEYS
     assert (report["added"], report["updated"], report["removed"], report["unchanged"]) == (2, 0, 0, 0)
     assert report["skipped"] == [] and isinstance(report["seconds"], float) and report["chunks_embedded"] > 10
