@@ -28,7 +28,7 @@ def print_passages(passages: list[Passage]) -> None:
 def print_answer(answer: Answer, streamed: bool = False) -> None:
     if not streamed:
         print("\n".join(textwrap.fill(line, 100) for line in answer.text.split("\n")))  # keeps a table header on its own line
-    for note in answer.notes:  # a refusal says why (e.g. "never mention Korea")
+    for note in answer.shown_notes():  # a refusal says what was searched and why it does not answer
         print(f"note: {note}")
     for c in answer.citations:
         print(f"  [{c.n}] {c.title} ({c.date or 'undated'}), {c.doc_id}, chars {c.start}-{c.end}, score {c.score:.3f}")
