@@ -10,10 +10,15 @@ import sys
 from pathlib import Path
 
 
+def _user_path(value: str) -> Path:
+    """A path as a user means it: "~" is their home, a relative path is from here."""
+    return Path(value).expanduser().resolve()
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", type=Path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
+        "--data-dir", type=_user_path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
     )
     common.add_argument(
         "--chroma-url", help="use a Chroma server instead of the embedded store ($ASSISTANT_CHROMA_URL)"
@@ -29,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_user_path,
         metavar="PATH",
         help="files or folders (default: everything already indexed, or the shipped corpus)",
     )
@@ -45,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", parents=[common], help="remove documents, or a whole indexed folder, on purpose")
     p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
     p.add_argument(
-        "--root", action="append", default=[], metavar="DIR", help="remove every document indexed from this folder"
+        "--root", action="append", default=[], type=_user_path, metavar="DIR", help="remove every document indexed from this folder"
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_remove)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import asdict
 
-from assistant.answers import Answer
+from assistant.answers import Answer, shown_source
 from index import Passage
 
 PASSAGE_FIELDS = ("doc_id", "title", "date", "source", "text", "start", "end", "score")
@@ -14,6 +14,7 @@ PASSAGE_FIELDS = ("doc_id", "title", "date", "source", "text", "start", "end", "
 def passage_dict(passage: Passage) -> dict:
     """A passage with the same fields as a citation (JSON for `assistant retrieve`)."""
     data = asdict(passage)
+    data["source"] = shown_source(data["source"])  # as for citations: never the file's local path
     return {key: round(data[key], 4) if key == "score" else data[key] for key in PASSAGE_FIELDS}
 
 

@@ -170,3 +170,23 @@ def test_a_full_index_run_never_imports_torch(tmp_path):
         "print(json.dumps([direct, 'torch' in sys.modules]))\n"
     )
     assert json.loads(found) == [False, False]
+
+
+def test_paths_expand_home_and_are_resolved(tmp_path):
+    """`~` (quoted, so the shell leaves it) is the user's home; a relative path is from here."""
+    home = tmp_path / "home"
+    (home / "news").mkdir(parents=True)
+    (home / "news" / "bridge.md").write_text(STORY)
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)}
+
+    def cli(*args: str) -> dict:
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", *args, "--json"], cwd=home, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert cli("index", "~/news", "--data-dir", "~/data")["added"] == 1
+    status = cli("status", "--data-dir", "./news/../data")
+    assert status["data_dir"] == str(home / "data") and status["roots"] == [str(home / "news")]
+    assert cli("remove", "--root", "news", "--data-dir", "data") == {"removed": ["news/bridge.md"]}
