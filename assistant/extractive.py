@@ -24,11 +24,13 @@ FOLLOW_SCORE = 0.3
 _LEANS_BACK = re.compile(r"^(This|These|That|Those|It|Its|Such|They|Their|He|She|His|Her)\b")
 
 
-def unsaid(ranked: list[Evidence], said: str) -> list[Evidence]:
+def new_first(ranked: list[Evidence], said: str) -> list[Evidence]:
     """In a follow-up asking for more than a short answer ("Why is it important?"), the
-    sentences the previous answer did not say: the asker has just read those. (A follow-up
-    asking for a figure may find it in a sentence already said, and gets it in bold.)"""
-    return [e for e in ranked if e.text not in said] or ranked if said else ranked
+    best sentence the previous answer did not say leads (the asker has just read the
+    others); a sentence already said may still join it. (A follow-up asking for a figure
+    may find it in a sentence already said, and gets it in bold.)"""
+    fresh = next((e for e in ranked if e.text not in said), None) if said else None
+    return [fresh] + [e for e in ranked if e is not fresh] if fresh is not None else ranked
 
 
 def choose(ranked: list[Evidence], max_sentences: int) -> list[Evidence]:
@@ -95,7 +97,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, draft, backend: str | None = None) -> Generator[str, None, Answer]:
-        ranked = draft.evidence if draft.asked.wants_span else unsaid(draft.evidence, draft.said)
+        ranked = draft.evidence if draft.asked.wants_span else new_first(draft.evidence, draft.said)
         best = ranked[0]
         span = reader.short_answer(best, draft.asked, draft.asked_terms) if draft.asked.wants_span else None
         parts, citations = compose(choose(ranked, self.max_sentences), best, span)
