@@ -2,12 +2,12 @@
 
 A sentence is a good answer when it holds something of the kind the question asks for
 (a person for "who", an amount for "how much"; see :mod:`assistant.questions`) that the
-question does not already name, close to the question's own terms. A sentence is read
-with the one before it, so "The 40-year-old said ..." is understood through the name
-the previous sentence gives; and terms of the article's title count for less, because
-every sentence of that article is about them (otherwise the lead sentence, which repeats
-the headline, wins every question about the article).
-"""
+question does not already name, close to what the question asks about. Sentences are
+ranked by a linear score over a few features (:func:`features`, :data:`WEIGHTS`) whose
+weights are fitted on the dev half of bench/questions_bbc.json. A sentence is read with
+the one before it, so "The 40-year-old said ..." is understood through the name the
+previous sentence gives; and a word repeated by every sentence of the article (its
+subject) tells less about which sentence answers than a word only one sentence holds."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from assistant.evidence import Evidence
 from assistant.lexical import BM25, lexical_coverage, term_set, terms
 from assistant.questions import Question
 
-# Weights, chosen by hand and checked on the dev half of bench/questions_bbc.json (never
-# on its test half). Compared there: REASON_BONUS 0 vs 0.12 (reason answers 0.29 -> 0.43),
-# UNSURE_KIND 1 vs 0.5 (false refusals 0.078 -> 0.069; prompted by a shipped-article
-# miss, kept because the dev half improved). The others were set once and not searched.
+# How a span of the asked kind is valued (the `kind` feature is type_score / TYPE_BONUS; the
+# refusal policy reads kind_bonus > 0). Set by hand before the ranker was fitted and checked
+# on the dev half of bench/questions_bbc.json (never its test half): REASON_BONUS 0 vs 0.12
+# (reason answers 0.29 -> 0.43), UNSURE_KIND 1 vs 0.5 (false refusals 0.078 -> 0.069). The
+# others were set once and not searched; the fitted WEIGHTS scale them.
 TYPE_BONUS = 0.25  # a sentence holding an answer of the asked kind
 SECOND_LABEL = 0.6  # ... when it is of a less likely label ("who" answered by an organisation)
 FAR = 0.6  # ... when none of the question's terms is within NEAR_WORDS words of it
