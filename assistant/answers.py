@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 
 from index import Passage
+
+
+def shown_source(source: str) -> str:
+    """The source an article declares (a URL, a publication), or "" when all there is
+    is the file's own path: answers leave this machine (the page, ``/chat``), and the
+    path of an indexed file says nothing to a reader. ``assistant status`` lists the
+    indexed folders for the local user."""
+    return "" if not source or os.path.isabs(source) or source.startswith("file:") else source
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class Citation:
         """``span`` (start/end inside ``quote``) marks the short answer, if there is one."""
         answer = (quote_start + span.start, quote_start + span.end) if span is not None else (0, 0)
         return cls(
-            n=n, doc_id=passage.doc_id, title=passage.title, date=passage.date, source=passage.source,
+            n=n, doc_id=passage.doc_id, title=passage.title, date=passage.date, source=shown_source(passage.source),
             text=passage.text, start=passage.start, end=passage.end, score=round(float(passage.score), 4),
             quote=quote, quote_start=quote_start, quote_end=quote_start + len(quote),
             answer_start=answer[0], answer_end=answer[1],
@@ -52,6 +61,9 @@ class Answer:
     standalone_question: str = ""
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # why a refused answer was refused, for debugging: the policy's reason, what was searched,
+    # the nearest articles with their relevance, the floor and the filters (see refusal_note)
+    refusal: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -62,8 +74,16 @@ class Answer:
             "backend": self.backend,
             "standalone_question": self.standalone_question,
             "notes": self.notes,
+            "refusal": {**self.refusal, "note": refusal_note(self)} if self.refusal else None,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+    def shown_notes(self) -> list[str]:
+        """Notes in words for a reader: a refusal's technical reason gives way to its
+        :func:`refusal_note`; other notes (a fallback, a dropped sentence) stay."""
+        if not self.refusal:
+            return list(self.notes)
+        return [n for n in self.notes if n != self.refusal.get("reason")] + [refusal_note(self)]
 
 
 REFUSAL = "The indexed articles don't cover that, so I can't answer it from them."
@@ -72,3 +92,45 @@ REFUSAL = "The indexed articles don't cover that, so I can't answer it from them
 def lead(short_answer: str) -> str:
     """How an answer opens with its short answer: "**$50 million.**" (Markdown bold)."""
     return f"**{short_answer.strip().rstrip('.')}.**"
+
+
+def refusal_note(answer: Answer) -> str:
+    """A refusal in plain words: what was searched, what the nearest passages were about,
+    why that does not answer, and how to widen a document filter or date range."""
+    r = answer.refusal or {}
+    searched = r.get("searched") or answer.question
+    titles = [f"“{n['title']}”" for n in r.get("nearest", [])[:2]]
+    nearest = f"The nearest passages were from {' and '.join(titles)}" if titles else "No indexed passage came near it"
+    why = f", but {_why(r['reason'])}" if r.get("reason") and titles else ""
+    return " ".join([f"Searched for “{searched}”. {nearest}{why}.", *_filter_notes(r)])
+
+
+def _why(reason: str) -> str:
+    """The refusal policy's reason (assistant/refusal.py, pipeline.py), said of the nearest passages."""
+    if any(s in reason for s in ("about this question", "about something else", "answers a question")):
+        return "none of them says what you asked"
+    for said, plain in (
+        ("the articles found", "they"),
+        ("the passages found", "they"),
+        ("the question asks", "you asked"),
+    ):
+        reason = reason.replace(said, plain)
+    return reason
+
+
+def _filter_notes(r: dict) -> list[str]:
+    notes = []
+    if doc_ids := r.get("doc_ids"):
+        which = ", ".join(doc_ids[:3]) + (f" and {len(doc_ids) - 3} more" if len(doc_ids) > 3 else "")
+        notes.append(
+            f"Only {'this article was' if len(doc_ids) == 1 else 'these articles were'} searched: {which}; "
+            "clear the document filter to search every article."
+        )
+    since, until = r.get("date_from"), r.get("date_to")
+    if since or until:
+        span = f"from {since} to {until}" if since and until else f"from {since} on" if since else f"up to {until}"
+        notes.append(
+            f"Only articles dated {span} were searched (undated ones are left out); "
+            "widen or clear the dates to search more."
+        )
+    return notes

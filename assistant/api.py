@@ -87,14 +87,15 @@ class Assistant:
 
     def stream(self, question: str, *, memory=None, k: int | None = None, backend: str | None = None,
                doc_ids: Iterable[str] | None = None, date_from: str | None = None,
-               date_to: str | None = None) -> Iterator:
-        """Yield the answer's text as it is produced, then the final :class:`Answer`."""
+               date_to: str | None = None, standalone: bool = False) -> Iterator:
+        """Yield the answer's text as it is produced, then the final :class:`Answer`.
+        ``standalone=True`` asks the question as it stands, never as a follow-up of ``memory``."""
         from assistant.memory import Memory
         from assistant.retrieval import Filters
 
         filters = Filters(tuple(doc_ids or ()), date_from, date_to)
         memory = memory if memory is not None else Memory(self.settings.memory_tokens)
-        return self.engine.stream(question, memory, k=k, filters=filters, backend=backend)
+        return self.engine.stream(question, memory, k=k, filters=filters, backend=backend, standalone=standalone)
 
     def ask(self, question: str, **options):
         """One question, no memory: returns an :class:`Answer` with citations."""

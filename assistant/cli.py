@@ -10,10 +10,15 @@ import sys
 from pathlib import Path
 
 
+def _user_path(value: str) -> Path:
+    """A path as a user means it: "~" is their home, a relative path is from here."""
+    return Path(value).expanduser().resolve()
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", type=Path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
+        "--data-dir", type=_user_path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
     )
     common.add_argument(
         "--chroma-url", help="use a Chroma server instead of the embedded store ($ASSISTANT_CHROMA_URL)"
@@ -29,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_user_path,
         metavar="PATH",
         help="files or folders (default: everything already indexed, or the shipped corpus)",
     )
@@ -45,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", parents=[common], help="remove documents, or a whole indexed folder, on purpose")
     p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
     p.add_argument(
-        "--root", action="append", default=[], metavar="DIR", help="remove every document indexed from this folder"
+        "--root", action="append", default=[], type=_user_path, metavar="DIR", help="remove every document indexed from this folder"
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_remove)
@@ -102,21 +107,9 @@ def _assistant(args):
 
 
 def _progress():
-    from tqdm import tqdm
+    from assistant.progress import console_progress
 
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if total == 0:  # nothing to embed: no empty bar
-            return
-        if bar is None:
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
+    return console_progress("embedding")
 
 
 def cmd_index(args) -> int:
@@ -217,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from assistant.errors import user_errors
 
+        if _interrupted(exc):  # Ctrl-C inside an import (onnxruntime) surfaces as ImportError
+            return 130
         if isinstance(exc, user_errors()):
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -224,3 +219,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: invalid setting: {exc}", file=sys.stderr)
             return 1
         raise
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """``exc`` was raised while handling a KeyboardInterrupt (somewhere down its chain)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

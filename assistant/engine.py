@@ -69,18 +69,20 @@ class Engine:
         )
 
     def stream(self, question: str, memory: Memory, *, k: int | None = None, filters: Filters = Filters(),
-               backend: str | None = None) -> Iterator[Event]:
+               backend: str | None = None, standalone: bool = False) -> Iterator[Event]:
         started = time.perf_counter()
         question = clean_question(question)
         name = backend or self.settings.backend
-        draft = self.draft(question, memory, k or self.settings.top_k, filters, self.chat_model(name))
+        draft = self.draft(question, memory, k or self.settings.top_k, filters, self.chat_model(name),
+                           resolve=not standalone)
         timings = {"retrieve": _ms(started)}
         for step in self.steps:
             draft = step(draft)
             if draft.refusal:
                 break
         if draft.refusal:
-            answer = Answer(text=REFUSAL, refused=True, backend=name, notes=[*draft.notes, draft.refusal])
+            notes = [*draft.notes, draft.refusal]
+            answer = Answer(REFUSAL, refused=True, backend=name, notes=notes, refusal=self._refusal(draft, filters))
         else:
             answer = yield from self.answerer(name).answer(draft)
         answer.question, answer.standalone_question = question, draft.standalone
@@ -88,9 +90,10 @@ class Engine:
         _remember(memory, answer)
         yield answer
 
-    def draft(self, question: str, memory: Memory, k: int, filters: Filters, model: ChatModel | None) -> Draft:
-        """Resolve a follow-up, retrieve, and analyse what the question asks for."""
-        standalone, context, notes = self._resolve(question, memory, model)
+    def draft(self, question: str, memory: Memory, k: int, filters: Filters, model: ChatModel | None,
+              resolve: bool = True) -> Draft:
+        """Resolve a follow-up (if ``resolve``), retrieve, and analyse what the question asks for."""
+        standalone, context, notes = self._resolve(question, memory, model) if resolve else (question, "", [])
         last = memory.last if context else None
         boost = last.cited_doc if last else None
         retrieved = self.retriever.retrieve(standalone, k, filters, boost_doc=boost)
@@ -98,6 +101,22 @@ class Engine:
         return Draft(question, standalone, context, self.analyser.analyse(question), retrieved, retrieved.passages,
                      cited_doc=boost, said=last.answer if last else "", own_vector=own, notes=notes,
                      history=memory.as_messages())
+
+    def _refusal(self, draft: Draft, filters: Filters) -> dict:
+        """What a refusal searched and came near, with the numbers (``ask --json``)."""
+        nearest: dict[str, dict] = {}
+        for p in draft.retrieved.passages:  # best first; one entry per article
+            nearest.setdefault(p.doc_id, {"doc_id": p.doc_id, "title": p.title, "relevance": round(p.score, 4)})
+        return {
+            "reason": draft.refusal,
+            "searched": draft.standalone,
+            "nearest": list(nearest.values())[:3],
+            "best_relevance": round(draft.retrieved.best_cosine, 4),
+            "relevance_floor": self.settings.min_score,
+            "doc_ids": list(filters.doc_ids),
+            "date_from": filters.date_from,
+            "date_to": filters.date_to,
+        }
 
     def _resolve(self, question: str, memory: Memory, model: ChatModel | None) -> tuple[str, str, list[str]]:
         standalone, context = resolve_deterministically(question, memory)

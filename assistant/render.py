@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import asdict
 
-from assistant.answers import Answer
+from assistant.answers import Answer, shown_source
 from index import Passage
 
 PASSAGE_FIELDS = ("doc_id", "title", "date", "source", "text", "start", "end", "score")
@@ -14,6 +14,7 @@ PASSAGE_FIELDS = ("doc_id", "title", "date", "source", "text", "start", "end", "
 def passage_dict(passage: Passage) -> dict:
     """A passage with the same fields as a citation (JSON for `assistant retrieve`)."""
     data = asdict(passage)
+    data["source"] = shown_source(data["source"])  # as for citations: never the file's local path
     return {key: round(data[key], 4) if key == "score" else data[key] for key in PASSAGE_FIELDS}
 
 
@@ -28,7 +29,7 @@ def print_passages(passages: list[Passage]) -> None:
 def print_answer(answer: Answer, streamed: bool = False) -> None:
     if not streamed:
         print("\n".join(textwrap.fill(line, 100) for line in answer.text.split("\n")))  # keeps a table header on its own line
-    for note in answer.notes:  # a refusal says why (e.g. "never mention Korea")
+    for note in answer.shown_notes():  # a refusal says what was searched and why it does not answer
         print(f"note: {note}")
     for c in answer.citations:
         print(f"  [{c.n}] {c.title} ({c.date or 'undated'}), {c.doc_id}, chars {c.start}-{c.end}, score {c.score:.3f}")

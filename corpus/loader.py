@@ -10,7 +10,7 @@ from pathlib import Path
 
 from corpus.cleaning import drop_repeated_lines, normalise
 from corpus.models import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Article, CorpusError, SkippedFile
-from corpus.readers import first_line_title, reader_for
+from corpus.readers import first_line_title, opening_words, reader_for
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def load_file(file: Path, root: Path, label: str, max_bytes: int = MAX_FILE_BYTE
     text, dropped = drop_repeated_lines(normalise(raw.text))
     if dropped:
         log.info("%s: dropped repeated boilerplate lines %s", file, dropped)
-    title = raw.title or first_line_title(text)[0] or file.stem.replace("_", " ").replace("-", " ").strip()
+    # no headline: the opening words say more than a file name like "000_9b1b4d3814f511aa"
+    title = raw.title or first_line_title(text)[0] or opening_words(text) or file.stem
     if not text.strip():
         raise CorpusError("no text after cleaning (empty, whitespace-only or image-only); nothing to index")
     rel = file.relative_to(root) if file.is_relative_to(root) else Path(file.name)

@@ -59,12 +59,33 @@ def byline_date(text: str) -> str | None:
 
 
 def first_line_title(text: str) -> tuple[str | None, str]:
-    """A short first line followed by a blank line is a headline (the BBC layout)."""
+    """The first line, if it reads as a headline: short, followed by more text, and not a
+    sentence (no closing full stop, comma, colon or semicolon), a byline ("By ...") or a
+    bare date. The BBC layout (headline, blank line, story) and a headline typed straight
+    above the story both qualify; a story whose first line is its opening sentence does
+    not. Short: BBC headlines have 3 to 9 words (52 characters at most); 15 words and 120
+    characters leave room for wordier outlets."""
     head, sep, rest = text.lstrip().partition("\n")
     head = head.strip().lstrip("#").strip()
-    if sep and 0 < len(head) <= 150 and rest.startswith("\n") and not head.endswith("."):
-        return head, rest
-    return None, text
+    if not sep or not rest.strip() or not 0 < len(head) <= 120 or len(head.split()) > 15:
+        return None, text
+    if head.rstrip("\"'”’)").endswith((".", ",", ":", ";")) or head.startswith("By ") or iso_date(head):
+        return None, text
+    return head, rest
+
+
+def opening_words(text: str, limit: int = 70) -> str | None:
+    """A title for an article without one: its first words, cut at a word boundary
+    within ``limit`` characters ("The bustling conference hall in Singapore fell …")."""
+    words = text.strip().partition("\n")[0].split()
+    if not words:
+        return None
+    title = ""
+    for word in words:
+        if len(title) + len(word) + 1 > limit:
+            return (title.rstrip(",;:—–-") or word[:limit]) + "…"
+        title = f"{title} {word}".strip()
+    return title.rstrip(".")
 
 
 def read_text(data: bytes) -> RawDocument:

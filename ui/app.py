@@ -18,12 +18,48 @@ log = logging.getLogger(__name__)
 # under /chat load once questions were embedded on one thread, see index/embedders.py).
 CHAT_CONCURRENCY = 4
 
+# Offered in every chat and always asked as they stand (never as follow-ups), so each one
+# must make sense alone: "Why is it considered important?" cannot be one.
 EXAMPLES = [
     "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?",
     "What did Japan and Cambodia agree on?",
-    "Why is it considered important?",
+    "What was the Fukuda Doctrine?",
     "What does ILMU stand for?",
 ]
+
+# Clicking [n] in any answer shows that answer's passage n (its section of the panel, the
+# card marked); on a phone the panel is a drawer that this opens. One listener on the
+# document, capturing, so it also sees markers inside the Chatbot and the buttons below.
+SOURCES_JS = """
+if (!window.__sourcesWired) {
+  window.__sourcesWired = true;
+  const column = () => document.getElementById('sources-col');
+  const show = (turn, n) => {
+    document.querySelectorAll('#sources .turn').forEach(section => {
+      const on = section.dataset.turn === turn;
+      section.hidden = !on;
+      section.classList.toggle('current', on);
+    });
+    document.querySelectorAll('#sources .source.picked').forEach(card => card.classList.remove('picked'));
+    column().classList.add('open');
+    const card = document.getElementById(`src-${turn}-${n}`);
+    if (card) { card.classList.add('picked'); card.scrollIntoView({block: 'nearest'}); }
+  };
+  document.addEventListener('click', event => {
+    const cite = event.target.closest('a.cite');
+    if (cite) {
+      event.preventDefault();
+      event.stopPropagation();
+      const [, turn, n] = /^#src-(\\d+)-(\\d+)$/.exec(cite.getAttribute('href')) || [];
+      if (turn !== undefined) show(turn, n);
+    } else if (event.target.closest('#sources-toggle')) {
+      column().classList.toggle('open');
+    } else if (event.target.closest('#sources-close')) {
+      column().classList.remove('open');
+    }
+  }, true);
+}
+"""
 
 CSS = """
 .sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; }
@@ -34,7 +70,26 @@ CSS = """
 .sources .src-for { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .sources mark { background: #fde68a; color: #111; padding: 0 1px; }
 .sources mark .short-answer { background: #f59e0b; font-weight: bold; }  /* the short answer inside its sentence */
-.sources.empty { color: var(--body-text-color-subdued); }
+.sources.empty, .sources .empty { color: var(--body-text-color-subdued); }
+.sources .source.picked { outline: 2px solid var(--color-accent); }
+.sources .src-link { word-break: break-all; }
+#chat a.cite { text-decoration: none; font-weight: 600; color: var(--color-accent); cursor: pointer; }
+.sources-head { display: flex; align-items: center; justify-content: space-between; }
+.sources-head h3 { margin: 0; }
+#sources-toggle, #sources-close { display: none; }
+/* A phone: the sources are a drawer over the chat, one tap away (the Sources button, or a
+   marker in an answer), instead of a column far below it. */
+@media (max-width: 720px) {
+  #sources-col { position: fixed; inset: 0 0 0 auto; width: min(100vw, 480px); z-index: 1000; overflow-y: auto;
+                 background: var(--background-fill-primary); padding: 12px; box-shadow: -4px 0 16px rgb(0 0 0 / 0.25);
+                 transform: translateX(105%); transition: transform 0.2s; }
+  #sources-col.open { transform: none; }
+  #sources-toggle, #sources-close { display: inline-block; }
+  #sources-toggle { position: fixed; right: 12px; bottom: 12px; z-index: 999; }
+  .gradio-container { padding-bottom: 64px !important; }  /* room for the Sources button */
+  #sources-toggle, #sources-close { padding: 8px 14px; border-radius: 999px; border: 1px solid var(--border-color-primary);
+                                    background: var(--button-secondary-background-fill); font-weight: 600; }
+}
 .error { color: var(--error-text-color, #b91c1c); }
 .note { color: var(--body-text-color-subdued); font-size: 0.9em; }
 table.stats th { text-align: left; padding-right: 1em; font-weight: 600; }
@@ -46,14 +101,19 @@ def build_app(assistant) -> gr.Blocks:
     h = Handlers(assistant)
     settings = assistant.settings
     with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
-        page = SimpleNamespace(conversation=gr.State(None))  # a Conversation, made on the session's first question
+        # a Conversation, made on the session's first question, and every Answer of it
+        page = SimpleNamespace(conversation=gr.State(None), answers=gr.State([]))
         gr.Markdown("# News assistant\nAsk about the indexed news articles; every answer cites its passages.")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                page.chat, page.question, page.send, page.reset = _chat_column()
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                page.sources = gr.HTML(render.sources_html(None), elem_id="sources", js_on_load=None)
+                page.chat, page.question, page.send, page.reset, page.examples = _chat_column()
+            with gr.Column(scale=2, elem_id="sources-col"):
+                gr.HTML(
+                    '<div class="sources-head"><h3>Sources</h3>'
+                    '<button id="sources-close" type="button">Close</button></div>',
+                    js_on_load=None,
+                )
+                page.sources = gr.HTML(render.sources_panel([]), elem_id="sources", js_on_load=SOURCES_JS)
         with gr.Accordion("Answer settings", open=False):
             page.backend, page.k, page.docs = _settings_row(settings, assistant.backends(), assistant.documents())
         with gr.Accordion("Articles", open=False):
@@ -70,11 +130,13 @@ def build_app(assistant) -> gr.Blocks:
 
 
 def _wire_chat(h: Handlers, p: SimpleNamespace) -> None:
-    inputs = [p.question, p.chat, p.conversation, p.backend, p.k, p.docs]
-    outputs = [p.chat, p.sources, p.conversation, p.question]
+    state = [p.chat, p.conversation, p.answers, p.backend, p.k, p.docs]
+    outputs = [p.chat, p.sources, p.conversation, p.question, p.answers]
+    options = {"concurrency_limit": CHAT_CONCURRENCY, "concurrency_id": "chat", "api_visibility": "private"}
     for trigger in (p.question.submit, p.send.click):
-        trigger(h.respond, inputs, outputs, concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat",
-                api_visibility="private")
+        trigger(h.respond, [p.question, *state], outputs, **options)
+    for button in p.examples:  # the button's value is its label: the example question
+        button.click(h.ask_example, [button, *state], outputs, **options)
     for trigger in (p.reset.click, p.chat.clear):  # the chat's own bin icon forgets the history too
         trigger(h.new_conversation, [p.conversation], outputs, api_visibility="private")
 
@@ -125,9 +187,13 @@ def _chat_column():
             max_lines=4,
         )
         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-    reset = gr.Button("New conversation", size="sm", elem_id="new-conversation")
-    gr.Examples(EXAMPLES, inputs=[question], label="Try", api_visibility="private")
-    return chat, question, send, reset
+    with gr.Row():
+        reset = gr.Button("New conversation", size="sm", elem_id="new-conversation", scale=0, min_width=160)
+        gr.HTML('<button id="sources-toggle" type="button">Sources</button>', js_on_load=None)
+    with gr.Row(elem_id="examples"):
+        gr.Markdown("Try:", scale=0, min_width=40)
+        examples = [gr.Button(q, size="sm", variant="secondary", elem_classes="example") for q in EXAMPLES]
+    return chat, question, send, reset, examples
 
 
 def _settings_row(settings, backends: list[str], doc_ids: list[str]):

@@ -35,29 +35,38 @@ class Handlers:
         return conversation if conversation is not None else self.assistant.conversation()
 
     # -- chat ----------------------------------------------------------------
-    def respond(self, message, history, conversation, backend, k, doc_ids) -> Iterator[tuple]:
-        """Stream one answer into the chat; outputs (chat, sources, conversation, textbox)."""
+    def respond(
+        self, message, history, conversation, answers, backend, k, doc_ids, standalone: bool = False
+    ) -> Iterator[tuple]:
+        """Stream one answer into the chat; outputs (chat, sources, conversation, textbox,
+        answers). ``answers`` holds every answer of the conversation, so that each one's
+        [n] markers keep pointing at its own passages."""
         conversation = self._conversation(conversation)
-        history = list(history or [])
+        history, answers = list(history or []), list(answers or [])
         if (message or "").strip():
             history.append(_message("user", render.text(message)))
         history.append(_message("assistant", "…"))
-        yield history, gr.skip(), conversation, ""
+        yield history, gr.skip(), conversation, "", answers
         so_far, answer = "", None
         try:
-            for event in conversation.stream(message or "", **_options(backend, k, doc_ids)):
+            for event in conversation.stream(message or "", standalone=standalone, **_options(backend, k, doc_ids)):
                 if isinstance(event, Answer):
                     answer = event
                 else:
                     so_far += event
                     history[-1] = _message("assistant", render.text(so_far))
-                    yield history, gr.skip(), conversation, ""
+                    yield history, gr.skip(), conversation, "", answers
         except USER_ERRORS as exc:
             history[-1] = _message("assistant", render.error_html(str(exc)))
-            yield history, render.sources_html(None), conversation, message
+            yield history, gr.skip(), conversation, message, answers
             return
-        history[-1] = _message("assistant", render.answer_html(answer))
-        yield history, render.sources_html(answer), conversation, ""
+        answers.append(answer)
+        history[-1] = _message("assistant", render.answer_html(answer, turn=len(answers) - 1))
+        yield history, render.sources_panel(answers), conversation, "", answers
+
+    def ask_example(self, example, history, conversation, answers, backend, k, doc_ids) -> Iterator[tuple]:
+        """An offered example is asked as it stands, never as a follow-up of the chat so far."""
+        yield from self.respond(example, history, conversation, answers, backend, k, doc_ids, standalone=True)
 
     def chat_api(self, message, backend, k, doc_ids, conversation) -> tuple[dict, object]:
         """The ``/chat`` endpoint: one turn of this session's conversation, as JSON."""
@@ -71,7 +80,7 @@ class Handlers:
     def new_conversation(self, conversation) -> tuple:
         if conversation is not None:
             conversation.reset()
-        return [], render.sources_html(None), conversation, ""
+        return [], render.sources_panel([]), conversation, "", []
 
     # -- corpus --------------------------------------------------------------
     def refresh(self) -> tuple:

@@ -8,9 +8,13 @@ unescaped: not a ``<script>``, not an ``<img onerror>``, not a Markdown link.
 
 from __future__ import annotations
 
+import re
 from html import escape
+from urllib.parse import urlsplit
 
 from assistant.answers import Answer, Citation, lead
+
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def text(value: object) -> str:
@@ -18,15 +22,31 @@ def text(value: object) -> str:
     return escape(str(value), quote=True).replace("\n", "<br>")
 
 
-def answer_html(answer: Answer) -> str:
+def answer_html(answer: Answer, turn: int | None = None) -> str:
     """The chat bubble: the short answer in bold, the answer with its [n] markers, then
-    any notes (e.g. a fallback)."""
-    notes = "".join(f'<br><em class="note">Note: {text(note)}</em>' for note in answer.notes)
+    any notes (e.g. a fallback, or what a refusal searched). With ``turn`` (the answer's
+    place in the conversation) each marker links to its passage in the sources panel."""
+    notes = "".join(f'<br><em class="note">Note: {text(note)}</em>' for note in answer.shown_notes())
     opening = lead(answer.short_answer) if answer.short_answer else ""
     if opening and answer.text.startswith(opening):
-        rest = answer.text[len(opening):]
-        return f'<strong class="short-answer">{text(opening[2:-2])}</strong>{text(rest)}{notes}'
-    return text(answer.text) + notes
+        body = f'<strong class="short-answer">{text(opening[2:-2])}</strong>{text(answer.text[len(opening) :])}'
+    else:
+        body = text(answer.text)
+    return (_link_markers(body, answer, turn) if turn is not None else body) + notes
+
+
+def _link_markers(html: str, answer: Answer, turn: int) -> str:
+    """``[n]`` for a cited passage becomes a link to card ``src-<turn>-<n>`` (ui/app.py's
+    script shows it, in a drawer on a phone); other bracketed numbers stay text."""
+    cited = {c.n for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in cited:
+            return match.group(0)
+        return f'<a class="cite" href="#src-{turn}-{n}" title="Show passage [{n}]">[{n}]</a>'
+
+    return _MARKER.sub(link, html)
 
 
 def error_html(message: str) -> str:
@@ -53,28 +73,61 @@ def _with_short_answer(citation: Citation, quote: str) -> str:
     return f'{text(quote[:lo])}<strong class="short-answer">{text(quote[lo:hi])}</strong>{text(quote[hi:])}'
 
 
+def source_html(source: str) -> str:
+    """An http(s) source as a link that opens apart from the page; any other declared
+    source as text. Local file paths never get here (see assistant.answers.shown_source)."""
+    if urlsplit(source).scheme in ("http", "https"):
+        url = escape(source, quote=True)
+        return f'<a class="src-link" href="{url}" target="_blank" rel="noopener noreferrer nofollow">{url}</a>'
+    return text(source)
 
-def citation_html(c: Citation) -> str:
-    meta = [c.date or "undated", c.source or c.doc_id, f"relevance {c.score:.2f}"]
+
+def citation_html(c: Citation, turn: int = 0) -> str:
+    """One card: title, document id, date, the article's source (a link when it is a URL),
+    relevance, and the passage with its supporting sentence marked."""
+    meta = [f"<code>{text(c.doc_id)}</code>", text(c.date or "undated")]
+    meta += [source_html(c.source)] if c.source else []
+    meta.append(f"relevance {c.score:.2f}")
     return (
-        f'<div class="source" data-n="{c.n}">'
+        f'<div class="source" id="src-{turn}-{c.n}" data-n="{c.n}">'
         f'<div class="source-head"><span class="src-marker">[{c.n}]</span> <span class="src-title">{text(c.title)}</span></div>'
-        f'<div class="src-meta">{" · ".join(text(m) for m in meta)}<br><code>{text(c.doc_id)}</code></div>'
+        f'<div class="src-meta">{" · ".join(meta)}</div>'
         f'<p class="src-passage">{highlighted_passage(c)}</p>'
         "</div>"
     )
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel for one answer: a card per citation, in marker order."""
+EMPTY = (
+    '<div class="sources empty">Sources appear here. Click a marker like [1] in any answer to see its passage.</div>'
+)
+
+
+def sources_html(answer: Answer | None, turn: int = 0) -> str:
+    """The sources of one answer: a card per citation, in marker order."""
     if answer is None:
-        return '<div class="sources empty">Sources of the latest answer appear here.</div>'
+        return EMPTY
+    return f'<div class="sources">{_turn_html(answer, turn, current=True)}</div>'
+
+
+def sources_panel(answers: list[Answer]) -> str:
+    """The sources of every answer of the conversation, one section each; the latest shows,
+    and clicking a marker in an older answer shows that answer's section."""
+    if not answers:
+        return EMPTY
+    last = len(answers) - 1
+    return '<div class="sources">' + "".join(_turn_html(a, t, t == last) for t, a in enumerate(answers)) + "</div>"
+
+
+def _turn_html(answer: Answer, turn: int, current: bool) -> str:
     # which question these sources belong to, so a reader never matches them to the wrong answer
     head = f'<div class="src-for">For: <q>{text(answer.question)}</q></div>' if answer.question else ""
-    if not answer.citations:
+    if answer.citations:
+        body = "".join(citation_html(c, turn) for c in answer.citations)
+    else:
         why = "The answer was refused, so it cites nothing." if answer.refused else "This answer cites no passages."
-        return f'<div class="sources empty">{head}{why}</div>'
-    return f'<div class="sources">{head}' + "".join(citation_html(c) for c in answer.citations) + "</div>"
+        body = f'<div class="empty">{why}</div>'
+    shown = ' class="turn current"' if current else ' class="turn" hidden'
+    return f'<section{shown} data-turn="{turn}">{head}{body}</section>'
 
 
 STATUS_FIELDS = (

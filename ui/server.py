@@ -67,10 +67,11 @@ def _port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _console_progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rindexing the shipped articles: {done}/{total} chunks")
-    if done >= total:
-        sys.stderr.write("\n")
+def _console_progress():
+    """A bar on a terminal, a line per tenth in a log (see assistant.progress)."""
+    from assistant.progress import console_progress
+
+    return console_progress("indexing the shipped articles")
 
 
 def serve(assistant) -> None:
@@ -87,7 +88,7 @@ def serve(assistant) -> None:
     from ui.app import CSS, build_app
 
     sys.stderr.write("checking the index...\n")
-    report = assistant.ensure_indexed(progress=_console_progress)
+    report = assistant.ensure_indexed(progress=_console_progress())
     if report is not None:
         sys.stderr.write(
             f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"

@@ -65,10 +65,36 @@ def test_follow_up_why_is_answered_with_the_reason_not_the_previous_answer_again
     assert any(c.quote not in said for c in follow.citations), follow.text  # something new, not the same sentence
 
 
+
+def test_a_question_asked_standalone_is_never_a_follow_up(bot):
+    """The page's example questions: asked as they stand whatever came before."""
+    chat = bot().conversation()
+    chat.ask("What did Japan and Cambodia agree on?")
+    alone = chat.ask("Why is it considered important?", standalone=True)
+    assert alone.standalone_question == "Why is it considered important?"
+    assert chat.ask("And what does ILMU stand for?", standalone=True).standalone_question.startswith("And what")
+
+
 def test_a_question_about_a_name_no_passage_mentions_is_refused_and_says_which(bot):
     answer = bot().ask("What is South Korea's AI budget?")  # the articles cover AI plans, not Korea's
     assert answer.refused and not answer.citations
     assert any("never mention Korea" in note for note in answer.notes), answer.notes
+
+
+
+def test_a_refusal_tells_the_reader_what_was_searched_and_how_to_widen_it(bot):
+    """Plain words for the reader (the page, `assistant ask`); the numbers only in to_dict()."""
+    only = "articles/asean-us-ai-partnership.md"
+    answer = bot().ask("What did Japan agree with Cambodia?", doc_ids=[only], date_from="2025-01-01")
+    assert answer.refused
+    (note,) = [n for n in answer.shown_notes() if "What did Japan agree with Cambodia?" in n]
+    assert "Building an Open yet Secure AI Ecosystem" in note  # what the nearest passage was about
+    assert only in note and "document filter" in note and "2025-01-01" in note  # what was left out, how to widen
+    assert not re.search(r"\d\.\d", note) and "floor" not in note, note  # no scores
+    debug = answer.to_dict()["refusal"]
+    assert debug["nearest"][0]["doc_id"] == only and isinstance(debug["nearest"][0]["relevance"], float)
+    assert isinstance(debug["best_relevance"], float) and debug["relevance_floor"] == 0.3
+    assert debug["reason"] in answer.notes  # the policy's reason stays for scripts
 
 
 def test_how_much_is_answered_with_a_figure_or_refused(bot):

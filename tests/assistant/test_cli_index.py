@@ -42,7 +42,12 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) ->
 
 
 def test_index_and_status_json_shapes(isolated_env):
-    report = cli_json("index")
+    result = run_cli("index", "--json")  # stderr is a pipe here, as in a log
+    report = json.loads(result.stdout)
+    # progress as plain lines with counts and rate, never a bar's carriage-return frames
+    assert "\r" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"{report['chunks_embedded']}/{report['chunks_embedded']} chunks" in last and "chunks/s" in last, last
     assert set(report) - {"warnings"} == REPORT_KEYS
     assert (report["added"], report["updated"], report["removed"], report["unchanged"]) == (2, 0, 0, 0)
     assert report["skipped"] == [] and isinstance(report["seconds"], float) and report["chunks_embedded"] > 10
@@ -165,3 +170,23 @@ def test_a_full_index_run_never_imports_torch(tmp_path):
         "print(json.dumps([direct, 'torch' in sys.modules]))\n"
     )
     assert json.loads(found) == [False, False]
+
+
+def test_paths_expand_home_and_are_resolved(tmp_path):
+    """`~` (quoted, so the shell leaves it) is the user's home; a relative path is from here."""
+    home = tmp_path / "home"
+    (home / "news").mkdir(parents=True)
+    (home / "news" / "bridge.md").write_text(STORY)
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)}
+
+    def cli(*args: str) -> dict:
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", *args, "--json"], cwd=home, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert cli("index", "~/news", "--data-dir", "~/data")["added"] == 1
+    status = cli("status", "--data-dir", "./news/../data")
+    assert status["data_dir"] == str(home / "data") and status["roots"] == [str(home / "news")]
+    assert cli("remove", "--root", "news", "--data-dir", "data") == {"removed": ["news/bridge.md"]}

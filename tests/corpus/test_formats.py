@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus import load_path
-from tests.conftest import BBC
+from tests.conftest import BBC, SHARED
 
 STORY = "The minister announced a fund of $40 million for rural clinics. " * 5
 
@@ -169,3 +169,31 @@ def test_symlink_pointing_outside_the_folder_is_skipped(tmp_path):
     result = load(corpus)
     assert [a.doc_id for a in result.articles] == ["t/ok.txt"]
     assert "outside" in result.skipped[0].reason
+
+
+def test_txt_without_headline_is_titled_by_its_opening_words(tmp_path):
+    """The seed as a user would upload it: its first line is a long opening sentence."""
+    (tmp_path / "000_9b1b4d3814f511aa.txt").write_bytes((SHARED / "seeds" / "000_9b1b4d3814f511aa.txt").read_bytes())
+    article = one(tmp_path)
+
+    assert article.doc_id == "t/000_9b1b4d3814f511aa.txt"  # the file name stays in the id
+    assert "9b1b4d" not in article.title and article.title.endswith("…") and len(article.title) <= 71
+    opening = article.title.removesuffix("…")
+    assert article.text.startswith(opening) and article.text[len(opening)] == " "  # cut between words
+
+
+@pytest.mark.parametrize(
+    ("first_line", "headline"),
+    [
+        ("Ad sales boost profit", True),  # typed straight above the story, no blank line
+        ("Is this the end of cheap flights?", True),
+        ("The minister spoke.", False),  # a sentence
+        ("By Jane Reporter", False),  # a byline
+        ("Oct 21, 2025", False),  # a date
+        ("The council approved the bridge after a debate that lasted well into the night and beyond it", False),
+    ],
+)
+def test_what_counts_as_a_headline(first_line, headline):
+    from corpus.readers import first_line_title
+
+    assert first_line_title(f"{first_line}\n{STORY}")[0] == (first_line if headline else None)

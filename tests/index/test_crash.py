@@ -33,7 +33,8 @@ import pytest
 from index import Index
 from tests.conftest import BBC, ROOT, run_cli
 
-PROGRESS = re.compile(r"(\d+)/(\d+) \[")
+# tqdm on a terminal ("53/120 [") or a plain line when stderr is a pipe ("53/120 chunks (44%")
+PROGRESS = re.compile(r"(\d+)/(\d+) (?:\[|\w+ \()")
 STARTUP_SECONDS = 1.0  # time from spawn to the first progress line, roughly, on 2 cores
 
 

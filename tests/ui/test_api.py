@@ -89,3 +89,11 @@ def test_page_password_needs_both_settings():
     assert _auth(Settings.load(auth_user="ann", auth_password="s3cret")) == ("ann", "s3cret")
     with pytest.raises(ConfigError, match="ASSISTANT_AUTH_PASSWORD"):
         _auth(Settings.load(auth_user="ann"))
+
+
+def test_first_start_logs_indexing_progress_as_plain_lines(server):
+    """The server's output goes to a file here: no progress-bar frames in it."""
+    _, data_dir = server
+    log = (data_dir.parent / "serve.log").read_text()
+    assert "\r" not in log
+    assert any(line.startswith("indexing the shipped articles: ") and "(100%" in line for line in log.splitlines()), log

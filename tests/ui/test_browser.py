@@ -82,7 +82,7 @@ def page(browser, server):
 def ask(page, question: str, expect: str | None = None) -> str:
     """Ask, wait until the answer is complete, and return its text.
 
-    Complete means the sources panel names this question (it is sent with the final
+    Complete means the sources panel shows this question (it is sent with the final
     answer); with ``expect``, waits for that text in the answer instead (for errors,
     which leave the panel empty). Content is asserted by the caller, so a wrong
     answer fails with the answer in the message rather than as a timeout."""
@@ -94,7 +94,7 @@ def ask(page, question: str, expect: str | None = None) -> str:
              const bots = document.querySelectorAll(sel);
              if (bots.length <= n) return false;
              if (expect !== null) return bots[bots.length - 1].innerText.includes(expect);
-             return document.querySelector('#sources .src-for')?.innerText.includes(question);
+             return document.querySelector('#sources .turn.current .src-for')?.innerText.includes(question);
            }""",
         arg=[BOT, before, question, expect],
     )
@@ -140,7 +140,10 @@ def test_streamed_answer_with_sources_follow_up_and_reset(page, tmp_path):
 
 def test_uploaded_article_is_indexed_and_answered(page, tmp_path):
     article = tmp_path / "zorblax.md"
-    article.write_text("# Zorblax Accord\n\nThe Zorblax Accord was signed in Reykjavik in 2031.\n")
+    article.write_text(
+        "---\nsource: https://example.org/news/zorblax\n---\n# Zorblax Accord\n\n"
+        "The Zorblax Accord was signed in Reykjavik in 2031.\n"
+    )
     bad = tmp_path / "notes.docx"
     bad.write_bytes(b"PK\x03\x04 not an article")
 
@@ -151,12 +154,15 @@ def test_uploaded_article_is_indexed_and_answered(page, tmp_path):
     assert "Documents\t3" in page.inner_text("#stats")
     answer = ask(page, "Where was the Zorblax Accord signed?")
     assert "Reykjavik" in answer and "[1]" in answer and "uploads/zorblax.md" in page.inner_text("#sources")
+    # the article's own source is a link that opens apart from the page
+    link = page.locator('#sources .turn.current a.src-link[href="https://example.org/news/zorblax"]')
+    assert link.count() == 1 and link.get_attribute("target") == "_blank"
 
     page.click("#reindex")  # everything indexed is on disk and unchanged, uploads included
     page.wait_for_function("() => document.querySelector('#sync-summary').innerText.includes('unchanged 3')")
 
 
-def test_article_html_and_markdown_stay_inert(page, tmp_path):
+def test_article_html_and_markdown_stay_inert(page, server, tmp_path):
     article = tmp_path / "glimmerfen.md"
     article.write_text(INJECTION)
     assert "Added 1" in upload(page, article)
@@ -175,5 +181,66 @@ def test_article_html_and_markdown_stay_inert(page, tmp_path):
     assert '<img src=x onerror="window.__pwned=2">' in sources
     assert "[click](javascript:alert(1))" in sources and "![x](http://127.0.0.1:1/x.png)" in sources
     assert "Glimmerfen <b>Treaty</b> report" in sources
+    # an article that declares no source: its id is shown, never the server's path to the file
+    assert "uploads/glimmerfen.md" in sources and str(server[1]) not in page.inner_html("#sources")
     assert page.get_by_text("<script>window.__pwned=1</script>").first.is_visible()
     assert not page.outside, page.outside
+
+
+def test_each_answer_keeps_its_sources_and_markers_show_them(page):
+    ask(page, "What did Japan and Cambodia agree on?")
+    ask(page, "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?")
+    assert not page.locator("#sources-toggle").is_visible()  # side by side on a desktop: no drawer
+
+    page.locator(f"{BOT} a.cite").first.click()  # [1] of the older answer
+    card = page.locator("#sources .source.picked")
+    assert "What did Japan and Cambodia agree on?" in page.inner_text("#sources")
+    assert card.is_visible() and "Khmer" in card.locator("mark").inner_text()
+
+    page.locator(f"{BOT} a.cite").last.click()  # and back to the latest
+    assert "How much did USAID commit" in page.inner_text("#sources")
+    assert "$50 million" in page.locator("#sources .source.picked mark").inner_text()
+
+
+def test_examples_are_answered_as_they_stand(page):
+    """Each offered example, clicked in turn, is asked alone: none is refused as a
+    follow-up of nothing or of the example before it."""
+    examples = page.locator("#examples button")
+    assert examples.count() >= 3
+    for i in range(examples.count()):
+        question = examples.nth(i).inner_text().strip()
+        examples.nth(i).click()
+        page.wait_for_function(
+            "q => document.querySelector('#sources .turn.current .src-for')?.innerText.includes(q)", arg=question
+        )
+        answer = page.locator(BOT).last.inner_text()
+        assert "[1]" in answer and "don't cover" not in answer, (question, answer)
+
+
+def in_view(page, selector: str) -> bool:
+    box, width = page.locator(selector).bounding_box(), page.viewport_size["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+
+
+def test_sources_are_one_tap_away_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(server[0])
+        page.wait_for_selector("#question textarea")
+        ask(page, "What does ILMU stand for?")
+        card = "#sources .turn.current .source"
+        assert not in_view(page, card)  # the drawer is closed: the chat has the screen
+
+        page.locator("#sources-toggle").tap()  # one tap: the drawer
+        page.wait_for_function("() => document.querySelector('#sources-col').getBoundingClientRect().x < 10")
+        assert in_view(page, card) and "Intelek Luhur" in page.locator(f"{card} mark").inner_text()
+        page.locator("#sources-close").tap()
+        page.wait_for_function("() => document.querySelector('#sources-col').getBoundingClientRect().x >= 390")
+
+        page.locator(f"{BOT} a.cite").first.tap()  # or one tap on a marker: its passage
+        page.wait_for_function("() => document.querySelector('#sources-col').getBoundingClientRect().x < 10")
+        assert in_view(page, "#sources .source.picked")
+    finally:
+        context.close()

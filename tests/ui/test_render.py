@@ -50,3 +50,25 @@ def test_answer_and_notes_are_escaped():
 
 def test_refusal_explains_the_empty_panel():
     assert "refused" in render.sources_html(Answer(text="no", refused=True))
+
+
+def test_sources_show_the_declared_source_never_a_local_path():
+    from assistant.answers import Citation
+    from index import Passage
+
+    def shown(source: str) -> str:
+        passage = Passage("c", "uploads/x.md", "T", None, source, "Text.", 0, 5, 0, 0.5)
+        return render.citation_html(Citation.of(1, passage, "Text.", 0))
+
+    assert "/srv/data/uploads/x.md" not in shown("/srv/data/uploads/x.md")  # no declared source: the id only
+    link = shown("https://example.org/a?b=1&c=2")
+    assert '<a class="src-link" href="https://example.org/a?b=1&amp;c=2" target="_blank"' in link
+    assert "<a" not in shown("javascript:alert(1)") and "shared/seeds/000.txt" in shown("shared/seeds/000.txt")
+
+
+def test_markers_of_cited_passages_link_to_their_cards():
+    c = citation("One. Fact here. Two.", "Fact here.")
+    html = render.answer_html(Answer(text="Fact here. [1] Not a citation [7].", citations=[c]), turn=3)
+    assert '<a class="cite" href="#src-3-1"' in html and "[7]" in html and "#src-3-7" not in html
+    panel = render.sources_panel([Answer(text="a", question="A?"), Answer(text="b [1]", citations=[c], question="B?")])
+    assert 'id="src-1-1"' in panel and panel.count("<section") == 2 and panel.count(" hidden") == 1

@@ -1,0 +1,89 @@
+"""`python3 dev.py run` stops on Ctrl-C as cleanly as `assistant serve` does: during the
+install and during the first indexing (serving is the same wait in dev.py), with exit status 130 and no traceback.
+
+dev.py runs from a copy of the repository's dev.py and pyproject.toml in a temporary folder
+whose `.venv` borrows this interpreter's `assistant` command. Ctrl-C is SIGINT sent to the
+whole process group, as a terminal sends it."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, free_port
+from tests.ui.conftest import _clean_env
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT are POSIX")
+
+# Stands in for the venv's python during the install: we never run pip against the shared venv.
+SLOW_PIP = "#!/bin/sh\nsleep 60\n"
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    """A folder holding dev.py and pyproject.toml with a `.venv` whose `assistant` is ours."""
+    root = tmp_path_factory.mktemp("checkout")
+    for name in ("dev.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, root / name)
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text(SLOW_PIP)
+    (bin_dir / "python").chmod(0o755)
+    (bin_dir / "assistant").symlink_to(Path(sys.executable).parent / "assistant")
+    return root
+
+
+def installed(root: Path) -> None:
+    spec = importlib.util.spec_from_file_location("dev_copy", root / "dev.py")
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    dev.stamp("base").touch()
+
+
+def interrupt(root: Path, data_dir: Path, when: str, timeout: float = 90) -> tuple[int, str]:
+    """Start `dev.py run`, press Ctrl-C once ``when`` appears in its output; (status, stderr)."""
+    out, err = root / "out.log", root / "err.log"
+    env = {**_clean_env(data_dir), "PYTHONPATH": str(ROOT)}
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "dev.py", "run", "--port", str(free_port())],
+            cwd=root,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while when not in out.read_text() + err.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, err.read_text()
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        status = proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return status, err.read_text()
+
+
+def test_ctrl_c_during_the_install(checkout, tmp_path):
+    status, stderr = interrupt(checkout, tmp_path / "data", when="installing dependencies")
+    assert "Traceback" not in stderr, stderr
+    assert status == 130
+
+
+def test_ctrl_c_during_the_first_indexing(checkout, tmp_path):
+    """dev.py waits for `assistant serve` the same way whether it is indexing or serving;
+    indexing is the harder case for the child (threads, an import cut short)."""
+    installed(checkout)
+    status, stderr = interrupt(checkout, tmp_path / "data", when="indexing the shipped articles")
+    assert "Traceback" not in stderr, stderr
+    assert status == 130
