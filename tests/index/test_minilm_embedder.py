@@ -42,3 +42,30 @@ def test_first_questions_arriving_together_load_the_model_once_and_agree():
         vectors = list(pool.map(lambda _: fresh.embed_batch(["What did Japan and Cambodia agree on?"]), range(12)))
     for v in vectors[1:]:
         np.testing.assert_allclose(v, vectors[0], atol=1e-5)
+
+
+def test_the_model_is_in_memory_once_per_process_without_the_cpu_arena(embedder):
+    """A second MiniLMEmbedder reuses the loaded session; the arena, which keeps every call's
+    peak for the life of the session, is off."""
+    from index import MiniLMEmbedder, embedders
+
+    loaded = dict(embedders._SESSIONS)
+    MiniLMEmbedder().embed_batch(["Another embedder in the same process."])
+    assert embedders._SESSIONS == loaded
+    for session in loaded.values():
+        assert session.get_session_options().enable_cpu_mem_arena is False
+
+
+def test_a_batch_run_in_pieces_embeds_each_text_as_it_would_alone(embedder):
+    """Long texts are run a few at a time (bounded attention memory), trimmed to each piece's
+    longest; the vectors are those of each text alone."""
+    from index.embedders import ATTENTION_CELLS, MAX_WORDPIECES
+
+    rows_per_piece = ATTENTION_CELLS // MAX_WORDPIECES**2
+    long = [
+        f"Report {i}: " + "the minister said the budget would grow " * (10 + 15 * i) for i in range(rows_per_piece + 2)
+    ]
+    texts = long + ["A short one."]
+    together = embedder.embed_batch(texts)
+    alone = np.concatenate([embedder.embed_batch([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-4)
