@@ -57,7 +57,7 @@ RUN = [
 def test_the_convention_finds_blocks_to_run_and_to_skip():
     blocks = code_blocks(README)
     assert any(reason for *_, reason in blocks) and RUN
-    assert all(lang in RUNNERS or lang in ("", "text") for _, lang, _, _ in blocks), "tag code blocks: python, bash"
+    assert all(lang in RUNNERS or lang in ("", "text", "json", "toml") for _, lang, _, _ in blocks), "tag code blocks: python, bash"
     marked = len(re.findall(r"^<!--\s*not run", README, re.M))
     assert marked == sum(1 for *_, reason in blocks if reason), "a `not run` comment must sit right above a fence"
 
