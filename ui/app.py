@@ -80,7 +80,8 @@ CSS = """
 /* A phone: the sources are a drawer over the chat, one tap away (the Sources button, or a
    marker in an answer), instead of a column far below it. */
 @media (max-width: 720px) {
-  #sources-col { position: fixed; inset: 0 0 0 auto; width: min(100vw, 480px); z-index: 1000; overflow-y: auto;
+  /* nowrap: Gradio's columns wrap, and a fixed-height drawer would wrap tall sources into a second, off-screen column */
+  #sources-col { position: fixed; inset: 0 0 0 auto; flex-wrap: nowrap !important; width: min(100vw, 480px); z-index: 1000; overflow-y: auto;
                  background: var(--background-fill-primary); padding: 12px; box-shadow: -4px 0 16px rgb(0 0 0 / 0.25);
                  transform: translateX(105%); transition: transform 0.2s; }
   #sources-col.open { transform: none; }

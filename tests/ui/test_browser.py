@@ -230,7 +230,7 @@ def test_sources_are_one_tap_away_on_a_phone(browser, server):
         page.goto(server[0])
         page.wait_for_selector("#question textarea")
         ask(page, "What does ILMU stand for?")
-        card = "#sources .turn.current .source"
+        card = "#sources .turn.current .source[data-n='1']"  # the passage the answer leads with
         assert not in_view(page, card)  # the drawer is closed: the chat has the screen
 
         page.locator("#sources-toggle").tap()  # one tap: the drawer
