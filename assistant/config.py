@@ -96,8 +96,10 @@ class Settings(BaseSettings):
     @field_validator("data_dir", "gguf_path", mode="after")
     @classmethod
     def _expand_home(cls, path: Path | None) -> Path | None:
-        """"~/news" from a user (CLI, Python, TOML, environment) means their home."""
-        return path.expanduser() if path is not None else None
+        """"~/news" from a user (CLI, Python, TOML, environment) means their home, and a
+        relative path is taken from the current directory once, here, not wherever a later
+        process or thread happens to run."""
+        return path.expanduser().resolve() if path is not None else None
 
     @classmethod
     def settings_customise_sources(

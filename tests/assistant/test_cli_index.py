@@ -190,3 +190,5 @@ def test_paths_expand_home_and_are_resolved(tmp_path):
     status = cli("status", "--data-dir", "./news/../data")
     assert status["data_dir"] == str(home / "data") and status["roots"] == [str(home / "news")]
     assert cli("remove", "--root", "news", "--data-dir", "data") == {"removed": ["news/bridge.md"]}
+    env["ASSISTANT_DATA_DIR"] = "./data"  # relative in the environment too
+    assert cli("status")["data_dir"] == str(home / "data")
