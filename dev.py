@@ -44,7 +44,9 @@ def call(command: list[str], **options) -> int:
 
 def pip(*args: str) -> None:
     command = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args]
-    if status := call(command):
+    # setuptools' build backend warns on every editable install that a folder named like the
+    # package may shadow it (which is what an editable install of this checkout is for).
+    if status := call(command, env={**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"}):
         raise SystemExit(f"dev.py: pip install {' '.join(args)} failed (exit status {status}); see above")
 
 
