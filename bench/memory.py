@@ -38,7 +38,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BBC = ROOT.parent / "shared" / "bench-corpus" / "bbc"
 QUESTIONS = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
 
 
@@ -63,16 +62,6 @@ def load() -> str:
 def env_for(code: Path, data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     return {**env, "PYTHONPATH": str(code), "ASSISTANT_DATA_DIR": str(data_dir)}
-
-
-def copy_articles(target: Path, n: int | None, seed: int = 7) -> Path:
-    files = sorted(BBC.glob("*/*.txt"))
-    chosen = files if n is None else sorted(random.Random(seed).sample(files, min(n, len(files))))
-    folder = target / "bbc"
-    folder.mkdir(parents=True)
-    for src in chosen:
-        shutil.copy(src, folder / f"{src.parent.name}-{src.name}")
-    return folder
 
 
 def index_run(code: Path, corpus: Path, data_dir: Path) -> dict:
@@ -204,7 +193,9 @@ def main() -> None:
         tmp = Path(tmp)
         codes = {"other": extract(ref, tmp / "other-code"), "this": ROOT}
         if args.skip != "index":
-            corpus = copy_articles(tmp / "corpus", args.articles)
+            from indexing import sample_corpus  # the same sample bench/indexing.py indexes
+
+            corpus = sample_corpus(tmp / "corpus", args.articles, seed=7)
             sides = {name: index_run(code, corpus, tmp / f"index-{name}") for name, code in codes.items()}
             show(
                 f"assistant index of {len(list(corpus.iterdir()))} BBC articles ({sides['this']['chunks']} chunks)",

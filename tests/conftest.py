@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -83,6 +84,30 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(env: dict, log_path: Path, ready: str):
+    """A real `assistant serve` on a free loopback port, writing to ``log_path``; yields
+    ``(url, port)`` once ``url + ready`` answers (else fails with the server's log), and stops it."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_for_http(f"{url}{ready}", timeout=90, proc=proc)
+        except (TimeoutError, RuntimeError) as exc:
+            pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text()}")
+        yield url, port
+    finally:
+        stop(proc)
 
 
 def wait_for_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:

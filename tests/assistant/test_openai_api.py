@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import ROOT, free_port, serving, stop
 
 KEY = "test-api-key"
 USER, PASSWORD = "reader", "page-password"
@@ -70,7 +70,7 @@ def llm():
 def served(tmp_path_factory, shipped_dir, llm):
     """(url, data_dir, log path, port) of a running `assistant serve` with a page password and an API key."""
     base = tmp_path_factory.mktemp("api")
-    data_dir, log_path, port = base / "data", base / "serve.log", free_port()
+    data_dir, log_path = base / "data", base / "serve.log"
     shutil.copytree(shipped_dir, data_dir)
     env = _env(
         data_dir,
@@ -80,23 +80,8 @@ def served(tmp_path_factory, shipped_dir, llm):
         ASSISTANT_LLM_URL=llm,
         ASSISTANT_LLM_TIMEOUT="10",
     )
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for_http(f"{url}/v1/models", timeout=90, proc=proc)
-        except (TimeoutError, RuntimeError) as exc:
-            pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text()}")
+    with serving(env, log_path, "/v1/models") as (url, port):
         yield url, data_dir, log_path, port
-    finally:
-        stop(proc)
 
 
 @pytest.fixture(scope="module")

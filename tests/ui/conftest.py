@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import serving
 
 
 def _clean_env(data_dir: Path) -> dict:
@@ -32,21 +30,5 @@ def server(tmp_path_factory):
     """Yields (url, data_dir) of a running `assistant serve`; its log is shown if it fails to start."""
     base = tmp_path_factory.mktemp("serve")
     data_dir, log_path = base / "data", base / "serve.log"
-    port = free_port()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=_clean_env(data_dir),
-            cwd=ROOT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for_http(f"{url}/gradio_api/info", timeout=90, proc=proc)
-        except (TimeoutError, RuntimeError) as exc:
-            pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text()}")
+    with serving(_clean_env(data_dir), log_path, "/gradio_api/info") as (url, _):
         yield url, data_dir
-    finally:
-        stop(proc)
