@@ -33,10 +33,7 @@ class Evidence:
     text: str
     previous: Evidence | None = None
     header: Evidence | None = None  # for a table row: its table's header row
-    lexical: float = 0.0
     cosine: float = 0.0
-    coverage: float = 0.0  # the question's own terms held (without a follow-up's context)
-    own_cosine: float = 0.0  # cosine to a follow-up alone, without its context
     kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reader)
     score: float = 0.0
 

@@ -51,7 +51,6 @@ class Draft:
     history: list[dict] = field(default_factory=list)  # earlier turns as chat messages, for LLM backends
     evidence: list[Evidence] = field(default_factory=list)
     refusal: str | None = None
-    confidence: float = 0.0  # the reader's score of its best sentence (assistant.reader.WEIGHTS)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -137,23 +136,18 @@ class ScoreSentences:
         evidence = sentences_of(draft.passages)
         names = key_terms(draft.question) | key_terms(draft.context)
         reading = reader.Reading.of(draft.asked, draft.asked_terms, names, self.retriever.bm25(), evidence)
-        values = {}
         for item in evidence:
-            values[id(item)] = reader.features(item, reading)
-            item.coverage = reader.coverage(terms(draft.question), item, reading.bm25)
             item.kind_bonus = reader.type_score(item, draft.asked, reading.asked_terms)
-            item.score = reader.score(values[id(item)])
+            item.score = reader.score(reader.features(item, reading))
         shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:EMBEDDED_CANDIDATES]
         if shortlist:
             vectors = self.embedder.embed_batch([e.meaning for e in shortlist])
             for item, vector in zip(shortlist, vectors):
                 item.cosine = float(np.dot(vector, draft.retrieved.query_vector))
                 if draft.own_vector is not None:  # a follow-up: its own words count as much as its context
-                    item.own_cosine = float(np.dot(vector, draft.own_vector))
-                    item.cosine = 0.5 * item.cosine + 0.5 * item.own_cosine
+                    item.cosine = 0.5 * item.cosine + 0.5 * float(np.dot(vector, draft.own_vector))
                 item.score = item.score + reader.WEIGHTS["cosine"] * item.cosine
             best = max(e.score for e in shortlist)
-            draft.confidence = best
             for item in shortlist:
                 item.score = math.exp(item.score - best)
         draft.evidence = sorted(shortlist, key=lambda e: e.score, reverse=True)
