@@ -50,6 +50,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "place": ("which country", "which city or town", "which place", "which region or area", "which venue or stadium",
               "which constituency or district", "which state or province"),
     "date": ("which year", "what date", "which day", "which month", "what time"),
+    "age": ("what age", "how old"),
     "title": ("which film or movie", "which album or song", "which book", "which television show or programme",
               "which award or prize", "which product or game"),
     "money": ("what amount of money", "what price", "what fee or cost",
@@ -67,8 +68,8 @@ _WH = re.compile(r"\b(who|whom|whose|when|where|why|which|what|how)\b", re.I)
 _HOW = {"much": "amount", "many": "count", "old": "age", "long": "quantity", "far": "quantity",
         "fast": "quantity", "big": "quantity", "large": "quantity", "high": "quantity", "tall": "quantity",
         "heavy": "quantity", "often": "quantity", "deep": "quantity", "wide": "quantity"}
-_AUX = frozenset("is are was were be been do does did has have had will would can could should may might must "
-                 "the a an of to in on for by at with from".split())
+_VERBS = frozenset("is are was were be been do does did has have had will would can could should may might must".split())
+_AUX = _VERBS | frozenset("the a an of to in on for by at with from".split())
 _NAME_OF = re.compile(r"\bwhat(?:'s| is| was| are| were) the (?:name|title)s? of (?:the |a |an |his |her |their |its )?", re.I)
 _REASON = re.compile(r"^\s*(why\b|for what reason|what (caused|led to|prompted|made)|how come)", re.I)
 _PRONOUNS = re.compile(
@@ -128,19 +129,32 @@ class Analyser:
         named = _NAME_OF.search(text)
         if named:
             rest = text[named.end():].split()
-        phrase = []
+        phrase, closed = [], False
         for word in rest[:4]:
             bare = word.strip("?,.'\"").lower()
             if bare in _AUX or not bare:
+                closed = bare in _VERBS
                 break
-            phrase.append((bare, word[:1].isupper()))
+            possessive = bare.endswith(("'s", "’s"))
+            phrase.append((bare.removesuffix("'s").removesuffix("’s"), word[:1].isupper()))
+            if possessive:  # "Which film studio's concerns": the wh-phrase ends at its owner
+                closed = True
+                break
         if not phrase:
             return Question(text, "description")
-        # The head noun is one of the first common (lower-case) words: "secretary" in
-        # "US energy secretary confirmed", "goalkeeper" in "goalkeeper saved". Each is
-        # typed alone and the one nearest to a kind wins.
-        heads = [w for w, capital in phrase if not capital and w.isalpha()][:2] or [phrase[-1][0]]
-        kind, cosine, head = self._nearest(heads)
+        # An English noun phrase ends in its head: when an auxiliary ("Which gay rights
+        # group is ...") or a possessive closes the phrase, its last common word is the
+        # head. Otherwise the phrase may run into a verb ("goalkeeper saved"), and the head
+        # is one of its first common words: each is typed alone and the one nearest to a
+        # kind wins.
+        common = [w for w, capital in phrase if not capital and w.replace("-", "").isalpha()]
+        kind, cosine, head = "description", 0.0, ""
+        if closed and common:
+            kind, cosine, head = self._nearest(common[-1:])
+        if cosine < MIN_PROTOTYPE_COSINE:
+            kind, cosine, head = self._nearest(common[:2] or [phrase[-1][0]])
+        if cosine < MIN_PROTOTYPE_COSINE and named:  # "What is the name of ...": a name, of something
+            return Question(text, "title", head, confident=False)
         confident = cosine >= CONFIDENT_PROTOTYPE_COSINE
         return Question(text, kind if cosine >= MIN_PROTOTYPE_COSINE else "description", head, confident)
 

@@ -46,7 +46,12 @@ _MULTIPLIER = re.compile(r"(m|bn|k|tn)\b")
 # Currency names (closed class) after a bare number make it an amount of money.
 _CURRENCY_AFTER = re.compile(r"\s+(euros?|dollars?|pounds?|pence|cents?|yen|yuan|rupees?|francs?|roubles?|rubles?|"
                              r"pesos?|won|rand|kronor|krona|crowns?)\b", re.I)
-_AGE = re.compile(r"\d+-year-old|\baged \d+|\d+ years? old", re.I)
+# Dates of the grain a question asks for: "which year" wants a year, "what date" a day
+# ("19 January", "Thursday") rather than "yesterday" or "the fourth quarter".
+_YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+_DAY = re.compile(r"\b\d{1,2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                  r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+_AGE = re.compile(r"\d+-year-old|\baged \d+|\d+ years? old|\b(at|age of) \d{1,3}\b", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|"
                      r"hundreds?|thousands?|millions?|billions?)\b", re.I)
@@ -71,6 +76,11 @@ def spans_in(item: Evidence) -> list[Span]:
                 label, e = "MONEY", currency.end()  # "42 million euros": spaCy tags the number only
             if label == "MONEY":
                 s, e = _widen(item.passage.text, s, e)
+            last = found[-1] if found else None
+            if (label == "DATE" and last is not None and last.label == "DATE"
+                    and item.passage.text[last.end + lo: s] in (", ", " ")):  # "Thursday, 9 May": one date
+                s = last.start + lo
+                found.pop()
             found.append(Span(item.passage.text[s:e], label, s - lo, e - lo))
     return found
 
@@ -90,7 +100,9 @@ def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> lis
         found += [Span(m.group(1), "QUOTED", m.start(1), m.end(1)) for m in _QUOTED.finditer(item.text)
                   if not set(terms(m.group(1))) <= asked_terms]
     if question.kind == "age":
-        found = [s for s in found if _AGE.search(item.text[max(0, s.start - 6): s.end + 10])]
+        found = [s for s in found if _AGE.search(item.text[max(0, s.start - 8): s.end + 10])]
+    if question.kind == "date" and question.focus == "year":
+        found = [s for s in found if _YEAR.search(s.text)]
     if question.kind in ("count", "quantity") and not found:  # NER misses bare numbers in some sentences
         found += [Span(m.group(0), "CARDINAL", m.start(), m.end()) for m in _NUMBER.finditer(item.text)
                   if not set(terms(m.group(0))) <= asked_terms]
@@ -219,6 +231,8 @@ def _fit(item: Evidence, span: Span, question: Question, asked_terms: set[str]) 
     """How well a span fits as the answer: its label's likelihood, and whether the
     question's terms are near it in the sentence."""
     label = 1.0 if question.labels and span.label in (question.labels[0], "QUOTED") else SECOND_LABEL
+    if question.kind == "date" and question.focus in ("date", "day") and not _DAY.search(span.text):
+        label = SECOND_LABEL  # "yesterday" for "on what date": an answer, but a vague one
     near = _distance(item, span, asked_terms) <= NEAR_WORDS
     if question.kind == "count" and question.focus:  # "How many caps ...": "92 caps", not "Six Nations"
         focus = set(terms(question.focus))

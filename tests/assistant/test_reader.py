@@ -30,6 +30,14 @@ The film, directed by Ingrid Solberg, tells the story of a fishing town that los
 
 Organisers said 48 films from 12 countries had been entered this year.
 """,
+    "kelby-bridge.txt": """New bridge opens in Kelby
+
+The Kelby harbour bridge opened to traffic last week, on 9 October, after three years of work.
+
+The old crossing was built in 1962 and closed last year. Its designer, Mara Quill, qualified as an engineer at 24 and founded the design studio Quill Partners in 1988.
+
+The council said the bridge would carry 20,000 vehicles a day.
+""",
 }
 
 
@@ -76,6 +84,21 @@ def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, shor
     # the citation's quote holds the short answer at the offsets it gives
     assert cited.quote_start <= cited.answer_start < cited.answer_end <= cited.quote_end
     assert cited.quote[cited.answer_start - cited.quote_start: cited.answer_end - cited.quote_start] == answer.short_answer
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("In which year was the old Kelby crossing built?", "1962"),  # a year, not "last year"
+        ("On what date did the Kelby harbour bridge open to traffic?", "9 October"),  # not "last week"
+        ("At what age did Mara Quill qualify as an engineer?", "24"),
+        ("Which design studio's founder designed the Kelby bridge?", "Quill Partners"),  # head noun before 's
+    ],
+)
+def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, short):
+    answer = reader_bot.ask(question)
+    assert not answer.refused, answer.notes
+    assert short in answer.short_answer, (answer.short_answer, answer.text)
 
 
 def test_a_sentence_that_refers_back_is_read_through_the_sentence_before(reader_bot):
