@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from assistant.evidence import Evidence
 from assistant.lexical import BM25, lexical_coverage, term_set, terms
@@ -139,6 +139,14 @@ class Reading:
     names: list[str]
     bm25: BM25
     spread: dict[str, Counter]
+    _articles: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def article(self, passage) -> float:
+        """Share of the question's terms the passage (with its title) holds; once per passage."""
+        if passage.chunk_id not in self._articles:
+            self._articles[passage.chunk_id] = lexical_coverage(
+                self.predicate + self.names, f"{passage.title} {passage.text}", self.bm25)
+        return self._articles[passage.chunk_id]
 
     @cached_property
     def share_predicate(self) -> float:
@@ -155,9 +163,10 @@ class Reading:
 
 
 def features(item: Evidence, reading: Reading) -> dict[str, float]:
-    """The ranker's inputs for one sentence (its cosine is filled in for a shortlist only)."""
+    """The ranker's inputs for one sentence (its cosine is filled in for a shortlist only,
+    its ``kind_bonus`` by :func:`type_score` before)."""
     q, spread_here = reading.question, reading.spread[item.passage.doc_id]
-    kind = type_score(item, q, reading.asked_terms) / TYPE_BONUS if q.wants_span else 0.0
+    kind = item.kind_bonus / TYPE_BONUS if q.wants_span else 0.0
     nearby = term_set(item.text) | (term_set(item.previous.text) if item.previous is not None else frozenset())
     return {
         "cosine": item.cosine,
@@ -171,8 +180,7 @@ def features(item: Evidence, reading: Reading) -> dict[str, float]:
         "lead": float(item.previous is None and item.passage.start + item.start < LEAD_CHARS),
         "rank": float(item.rank),
         "focus": float(bool(set(terms(q.focus)) & nearby)),
-        "article": lexical_coverage(reading.predicate + reading.names, f"{item.passage.title} {item.passage.text}",
-                                    reading.bm25),
+        "article": reading.article(item.passage),
     }
 
 
@@ -242,13 +250,19 @@ def _fit(item: Evidence, span: Span, question: Question, asked_terms: set[str]) 
 
 def _distance(item: Evidence, span: Span, asked_terms: set[str]) -> int:
     """Words between the span and the nearest question term in the sentence."""
-    words = [(m.start(), m.group(0)) for m in re.finditer(r"[\w'’.-]+", item.text)]
+    words = _words(item.text)
     where = [i for i, (start, _) in enumerate(words) if span.start <= start < span.end]
-    anchors = [i for i, (start, word) in enumerate(words)
-               if not span.start <= start < span.end and set(terms(word)) & asked_terms]
+    anchors = [i for i, (start, word_terms) in enumerate(words)
+               if not span.start <= start < span.end and word_terms & asked_terms]
     if not where or not anchors:
         return 10**6
     return min(abs(a - w) for a in anchors for w in where)
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Each word's offset and terms; sentences recur across questions and spans."""
+    return tuple((m.start(), frozenset(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", text))
 
 
 def short_answer(item: Evidence, question: Question, asked_terms: set[str]) -> Span | None:

@@ -50,6 +50,7 @@ def sentence_table(bot, questions: list[dict]) -> list[tuple[np.ndarray, np.ndar
         rows = []
         for item, vector in zip(evidence, vectors):
             item.cosine = float(np.dot(vector, draft.retrieved.query_vector))
+            item.kind_bonus = reader.type_score(item, draft.asked, reading.asked_terms)
             values = reader.features(item, reading)
             rows.append([values[n] for n in NAMES])
         gold = np.array([quality.contains_all(e.text, q["expected"]) for e in evidence], float)
