@@ -51,6 +51,10 @@ _CURRENCY_AFTER = re.compile(r"\s+(euros?|dollars?|pounds?|pence|cents?|yen|yuan
 _YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
 _DAY = re.compile(r"\b\d{1,2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
                   r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+# "<head noun> <name>" and "<head noun>, <name>": the noun, then at most one more word.
+_APPOSED = re.compile(r"(\w+)(?:\s+\w+)?,?\s+$")
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+_NAMED_KINDS = frozenset({"person", "organisation", "place", "title"})
 _AGE = re.compile(r"\d+-year-old|\baged \d+|\d+ years? old|\b(at|age of) \d{1,3}\b", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|"
@@ -94,8 +98,17 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> list[Span]:
-    """Spans of the asked kind that the question does not already name."""
-    found = [s for s in spans_in(item) if s.label in question.labels and not set(terms(s.text)) <= asked_terms]
+    """Spans of the asked kind that the question does not already name, and a name set
+    right after the question's head noun ("the game Project Entropia", "French club side
+    Narbonne"): the article says what kind of thing it is, whatever NER labelled it."""
+    spans = spans_in(item)
+    found = [s for s in spans if s.label in question.labels and not set(terms(s.text)) <= asked_terms]
+    focus = set(terms(question.focus)) if question.kind in _NAMED_KINDS else set()
+    for s in spans if focus else ():
+        if s.label in _NAME_LABELS and s not in found and not set(terms(s.text)) <= asked_terms:
+            before = _APPOSED.search(item.text[max(0, s.start - 40): s.start])
+            if before and set(terms(before.group(1))) & focus:
+                found.append(Span(s.text, "APPOSED", s.start, s.end))
     if question.kind == "title":  # titles are often quoted and missed by NER
         found += [Span(m.group(1), "QUOTED", m.start(1), m.end(1)) for m in _QUOTED.finditer(item.text)
                   if not set(terms(m.group(1))) <= asked_terms]
@@ -238,7 +251,7 @@ def type_score(item: Evidence, question: Question, asked_terms: set[str]) -> flo
 def _fit(item: Evidence, span: Span, question: Question, asked_terms: set[str]) -> float:
     """How well a span fits as the answer: its label's likelihood, and whether the
     question's terms are near it in the sentence."""
-    label = 1.0 if question.labels and span.label in (question.labels[0], "QUOTED") else SECOND_LABEL
+    label = 1.0 if question.labels and span.label in (question.labels[0], "QUOTED", "APPOSED") else SECOND_LABEL
     if question.kind == "date" and question.focus in ("date", "day") and not _DAY.search(span.text):
         label = SECOND_LABEL  # "yesterday" for "on what date": an answer, but a vague one
     near = _distance(item, span, asked_terms) <= NEAR_WORDS
@@ -266,8 +279,9 @@ def _words(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
 
 
 def short_answer(item: Evidence, question: Question, asked_terms: set[str]) -> Span | None:
-    """The best span of the asked kind in the sentence: of the most likely label, then
-    the one nearest to the question's terms (or followed by its head noun, for counts)."""
+    """The best span of the asked kind in the sentence: one set after the question's head
+    noun, then of the most likely label, then the one nearest to the question's terms (or
+    followed by its head noun, for counts)."""
     found = candidates(item, question, asked_terms)
     if not found:
         return None
@@ -275,6 +289,8 @@ def short_answer(item: Evidence, question: Question, asked_terms: set[str]) -> S
 
     def key(span: Span) -> tuple:
         after = set(terms(item.text[span.end: span.end + 25]))
-        return (-_fit(item, span, question, asked_terms), 0 if focus & after else 1, _distance(item, span, asked_terms))
+        # a name the article itself calls a "<head noun>" outranks what NER guessed
+        return (span.label != "APPOSED", -_fit(item, span, question, asked_terms), 0 if focus & after else 1,
+                _distance(item, span, asked_terms))
 
     return min(found, key=key)

@@ -30,6 +30,12 @@ The film, directed by Ingrid Solberg, tells the story of a fishing town that los
 
 Organisers said 48 films from 12 countries had been entered this year.
 """,
+    "baxter-contract.txt": """Baxter signs new Rovers deal
+
+Striker Tom Baxter has signed a new two-year contract with Rovers.
+
+Baxter joined Rovers last summer from the Welsh club side Penarth.
+""",
     "kelby-bridge.txt": """New bridge opens in Kelby
 
 The Kelby harbour bridge opened to traffic last week, on 9 October, after three years of work.
@@ -93,6 +99,7 @@ def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, shor
         ("On what date did the Kelby harbour bridge open to traffic?", "9 October"),  # not "last week"
         ("At what age did Mara Quill qualify as an engineer?", "24"),
         ("Which design studio's founder designed the Kelby bridge?", "Quill Partners"),  # head noun before 's
+        ("Which club did Tom Baxter play for before Rovers?", "Penarth"),  # "club side Penarth", tagged a PERSON
     ],
 )
 def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, short):
