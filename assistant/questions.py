@@ -137,21 +137,23 @@ class Analyser:
                 break
             possessive = bare.endswith(("'s", "’s"))
             phrase.append((bare.removesuffix("'s").removesuffix("’s"), word[:1].isupper()))
-            if possessive:  # "Which film studio's concerns": the wh-phrase ends at its owner
+            if word.endswith("?"):  # the question ends with the phrase: "... sovereign AI model?"
                 closed = True
+                break
+            if possessive and not word[:1].isupper():  # "Which film studio's concerns": the phrase ends at its
+                closed = True  # owner; a name's ("Singapore's sovereign AI model") only begins it
                 break
         if not phrase:
             return Question(text, "description")
         # An English noun phrase ends in its head: when an auxiliary ("Which gay rights
-        # group is ...") or a possessive closes the phrase, its last common word is the
-        # head. Otherwise the phrase may run into a verb ("goalkeeper saved"), and the head
-        # is one of its first common words: each is typed alone and the one nearest to a
-        # kind wins.
+        # group is ..."), a possessive or the question's end closes the phrase, its last
+        # common word is the head. Otherwise the phrase may run into a verb ("goalkeeper
+        # saved"), and the head is one of its first common words: each is typed alone and
+        # the one nearest to a kind wins.
         common = [w for w, capital in phrase if not capital and w.replace("-", "").isalpha()]
-        kind, cosine, head = "description", 0.0, ""
-        if closed and common:
-            kind, cosine, head = self._nearest(common[-1:])
-        if cosine < MIN_PROTOTYPE_COSINE:
+        if closed:  # the words before the head only qualify it ("sovereign AI model")
+            kind, cosine, head = self._nearest(common[-1:] or [phrase[-1][0]])
+        else:
             kind, cosine, head = self._nearest(common[:2] or [phrase[-1][0]])
         if cosine < MIN_PROTOTYPE_COSINE and named:  # "What is the name of ...": a name, of something
             return Question(text, "title", head, confident=False)

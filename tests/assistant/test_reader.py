@@ -100,6 +100,7 @@ def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, shor
         ("At what age did Mara Quill qualify as an engineer?", "24"),
         ("Which design studio's founder designed the Kelby bridge?", "Quill Partners"),  # head noun before 's
         ("Which club did Tom Baxter play for before Rovers?", "Penarth"),  # "club side Penarth", tagged a PERSON
+        ("What is the name of Dunmore's chief executive?", "Helen Marsh"),  # a name's 's begins the phrase
     ],
 )
 def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, short):
