@@ -109,6 +109,15 @@ def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, sh
     assert short in answer.short_answer, (answer.short_answer, answer.text)
 
 
+def test_a_question_about_something_no_sentence_mentions_is_refused_with_what_was_missing(reader_bot):
+    """The article names Tom Baxter and people, but no agent: naming someone would mislead."""
+    answer = reader_bot.ask("Who is the agent of Rovers striker Tom Baxter?")
+    assert answer.refused, answer.text
+    assert "agent" in answer.refusal["reason"]
+    answered = reader_bot.ask("Who is the chief executive of Dunmore Foods?")
+    assert not answered.refused and "Helen Marsh" in answered.text, answered.notes
+
+
 def test_a_sentence_that_refers_back_is_read_through_the_sentence_before(reader_bot):
     # "The 31-year-old" is Tom Baxter, named only in the sentence before
     answer = reader_bot.ask("How old is Rovers striker Tom Baxter?")
