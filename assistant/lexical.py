@@ -99,3 +99,44 @@ def lexical_coverage(query_terms: list[str], text: str, bm25: BM25, also: frozen
     have = term_set(text) | also if also else term_set(text)
     total = sum(bm25.idf(t) for t in wanted)
     return sum(bm25.idf(t) for t in wanted & have) / total if total else 0.0
+
+
+class TermGroups:
+    """Which small texts (sentences, titles) hold each term, and which group (a chunk, an
+    article) each text belongs to: per question, every group's best single text and the
+    group as a whole are scored over the whole collection with a few NumPy additions."""
+
+    def __init__(self, texts: list[str], groups: list[int], n_groups: int) -> None:
+        self.n_groups = n_groups
+        self.group = np.asarray(groups, dtype=np.int32)  # non-decreasing: a group's texts are adjacent
+        self.first = np.searchsorted(self.group, np.arange(n_groups)).astype(np.int32)
+        self.empty = np.bincount(self.group, minlength=n_groups) == 0
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, text in enumerate(texts):
+            for term in set(terms(text)):
+                postings[term].append(i)
+        self.postings = {term: np.asarray(rows, dtype=np.int32) for term, rows in postings.items()}
+
+    def best(self, weights: dict[str, float]) -> np.ndarray:
+        """Per group, the largest sum of ``weights`` over the terms one of its texts holds."""
+        acc = np.zeros(len(self.group) + 1, dtype=np.float32)  # + 1: reduceat needs an index past every empty group
+        for term, weight in weights.items():
+            if term in self.postings:
+                acc[self.postings[term]] += weight
+        best = np.maximum.reduceat(acc, np.minimum(self.first, len(self.group)))
+        best[self.empty] = 0.0
+        return best
+
+    def holding(self, term: str) -> np.ndarray:
+        """The groups that hold ``term`` (a group once per text of it that does)."""
+        rows = self.postings.get(term)
+        return self.group[rows] if rows is not None else self.group[:0]
+
+    def anywhere(self, weights: dict[str, float]) -> np.ndarray:
+        """Per group, the sum of ``weights`` over the terms any of its texts holds."""
+        acc = np.zeros(self.n_groups, dtype=np.float32)
+        for term, weight in weights.items():
+            present = np.zeros(self.n_groups, dtype=bool)
+            present[self.holding(term)] = True
+            acc += weight * present
+        return acc

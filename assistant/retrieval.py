@@ -15,20 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.lexical import BM25, TERMS_VERSION, lexical_coverage, terms
+from assistant.lexical import BM25, TERMS_VERSION, TermGroups, terms
 from index import Index, Passage
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
 RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
-CANDIDATES = 30  # per side, before fusion
-RERANK = 30  # fused candidates re-scored by their best sentence
-# Weights of the re-rank, tuned on bench/quality.py with 2,225 BBC distractors (an RRF
-# term is at most 2/60 = 0.033): hit@5 0.911 -> 0.933 and MRR 0.807 -> 0.871 over plain
-# RRF. Tuned on the same 45 questions they are measured on, so read them as an upper bound.
-SENTENCE_WEIGHT = 0.01
-CHUNK_WEIGHT = 0.02
-COSINE_WEIGHT = 0.02
+CANDIDATES = 30  # per side (dense, BM25), before the fused score
+MIRROR_VERSION = 4  # bump when _Mirror changes: older caches on disk are then rebuilt
+# The fused score is a linear function of FEATURES (see HybridRetriever.features), fitted
+# by bench/fusion.py --fit on the dev half of bench/questions_bbc.json.
+FEATURES = ("rrf", "cosine", "bm25", "sentence", "chunk", "title", "article", "article_cosine", "lead")
+WEIGHTS = {"rrf": 1.0, "sentence": 0.01, "chunk": 0.02, "cosine": 0.02}
+BOOST = 1 / (RRF_K + 2)  # a follow-up's previous article: as if ranked third on one side
 GENERATION_CHECK_SECONDS = 1.0
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"})
 
@@ -78,16 +77,63 @@ class Retrieved:
     query_vector: np.ndarray
 
 
+@dataclass
+class _Mirror:
+    """Everything retrieval reads, in memory, for one version of the collection: passages,
+    their stored vectors (dense search is an exact dot product, ~1 ms at BBC scale), BM25,
+    and which sentences and titles hold each term."""
+
+    passages: list[Passage]
+    bm25: BM25
+    vectors: np.ndarray  # (chunks, dim) float32, as stored (unit length)
+    article: np.ndarray  # per chunk, the number of its article (an article's chunks are adjacent)
+    first: np.ndarray  # per article, its first chunk
+    doc_numbers: dict[str, int]
+    sentences: TermGroups  # every chunk's sentences, grouped by chunk
+    titles: TermGroups  # one title per article
+    dates: np.ndarray  # per chunk, date_num (NaN when undated)
+    lead: np.ndarray  # per chunk, 1.0 for an article's first chunk
+
+    @classmethod
+    def build(cls, passages: list[Passage], vectors: np.ndarray) -> _Mirror:
+        doc_numbers: dict[str, int] = {}
+        for p in passages:
+            doc_numbers.setdefault(p.doc_id, len(doc_numbers))
+        order = sorted(range(len(passages)), key=lambda i: (doc_numbers[passages[i].doc_id], passages[i].position))
+        passages, vectors = [passages[i] for i in order], vectors[order]
+        article = np.array([doc_numbers.setdefault(p.doc_id, len(doc_numbers)) for p in passages], dtype=np.int32)
+        texts, owners = [], []
+        for i, p in enumerate(passages):
+            for sentence in _sentences(p.text) or (p.text,):
+                texts.append(sentence)
+                owners.append(i)
+        titles = [""] * len(doc_numbers)
+        for p in passages:
+            titles[doc_numbers[p.doc_id]] = p.title or ""
+        return cls(
+            passages=passages,
+            bm25=BM25([f"{p.title}\n{p.text}" for p in passages]),
+            vectors=vectors,
+            article=article,
+            first=np.searchsorted(article, np.arange(len(doc_numbers))).astype(np.int64),
+            doc_numbers=doc_numbers,
+            sentences=TermGroups(texts, owners, len(passages)),
+            titles=TermGroups(titles, list(range(len(titles))), len(titles)),
+            dates=np.array([np.nan if p.date_num is None else p.date_num for p in passages], dtype=np.float64),
+            lead=np.array([p.position == 0 for p in passages], dtype=np.float32),
+        )
+
+
 class HybridRetriever:
-    """Keeps a BM25 mirror of the collection, rebuilt when the collection's generation changes."""
+    """Dense + BM25 over an in-memory mirror of the collection, rebuilt when the
+    collection's generation changes; candidates are ranked by a fitted linear score."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
         self._lock = threading.Lock()
         self._version: str | None = None
         self._checked_at = 0.0
-        self._passages: list[Passage] = []
-        self._bm25: BM25 | None = None
+        self._mirror: _Mirror | None = None
         self._by_doc: dict[str, list[int]] | None = None
         self._article_terms: dict[str, frozenset[str]] = {}
         self._name_terms: frozenset[str] | None = None
@@ -96,69 +142,74 @@ class HybridRetriever:
         """Look at the collection again on the next question (after a sync in this process)."""
         self._checked_at = 0.0
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> _Mirror:
         now = time.monotonic()
-        if self._bm25 is not None and now - self._checked_at < GENERATION_CHECK_SECONDS:
-            return
+        if self._mirror is not None and now - self._checked_at < GENERATION_CHECK_SECONDS:
+            return self._mirror
         with self._lock:
             version = self.index.version()
             self._checked_at = now
-            if version == self._version and self._bm25 is not None:
-                return
+            if version == self._version and self._mirror is not None:
+                return self._mirror
             if self._version is not None:  # changed since we loaded: maybe by another process
                 self.index.reopen()
             started = time.perf_counter()
-            self._passages, self._bm25 = self._load_mirror(version)
+            self._mirror = self._load_mirror(version)
             self._by_doc, self._article_terms, self._name_terms = None, {}, None
             self._version = version
-            log.info("BM25 mirror: %d chunks in %.2f s", len(self._passages), time.perf_counter() - started)
+            log.info("retrieval mirror: %d chunks in %.2f s", len(self._mirror.passages), time.perf_counter() - started)
+            return self._mirror
 
-    def _load_mirror(self, version: str) -> tuple[list[Passage], BM25]:
-        """The BM25 mirror of this collection version, from the on-disk cache when it
-        is there (building it takes ~1.5 s at BBC scale, loading ~0.2 s)."""
+    def _load_mirror(self, version: str) -> _Mirror:
+        """The mirror of this collection version, from the on-disk cache when it is there
+        (building it takes a few seconds at BBC scale, loading ~0.3 s)."""
         folder = Path(self.index.data_dir) / "cache"
-        prefix = f"bm25-v{TERMS_VERSION}-{self.index.collection_name}-"
+        prefix = f"retrieval-v{MIRROR_VERSION}.{TERMS_VERSION}-{self.index.collection_name}-"
         path = folder / f"{prefix}{version}.pickle"
         try:
             with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                mirror = pickle.load(handle)
+            if isinstance(mirror, _Mirror):
+                return mirror
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
             pass
         passages = self.index.passages()
-        mirror = (passages, BM25([f"{p.title}\n{p.text}" for p in passages]))
+        stored = self.index.vectors([p.chunk_id for p in passages]) if passages else {}
+        passages = [p for p in passages if p.chunk_id in stored]  # a chunk deleted between the two reads
+        dim = len(next(iter(stored.values()))) if stored else 0
+        vectors = np.asarray([stored[p.chunk_id] for p in passages], dtype=np.float32).reshape(len(passages), dim)
+        mirror = _Mirror.build(passages, vectors)
         if version:
             _save_atomically(folder, prefix, path, mirror)
         return mirror
 
     @property
     def passages(self) -> list[Passage]:
-        self._refresh()
-        return self._passages
+        return self._refresh().passages
 
     def bm25(self) -> BM25:
-        self._refresh()
-        return self._bm25
+        return self._refresh().bm25
 
     def article_terms(self, doc_id: str) -> frozenset[str]:
         """Every term of one article (all its chunks), for "does the article mention X"."""
-        self._refresh()
+        mirror = self._refresh()
         if doc_id not in self._article_terms:
             if self._by_doc is None:
                 by_doc: dict[str, list[int]] = {}
-                for i, passage in enumerate(self._passages):
+                for i, passage in enumerate(mirror.passages):
                     by_doc.setdefault(passage.doc_id, []).append(i)
                 self._by_doc = by_doc
-            texts = [f"{self._passages[i].title} {self._passages[i].text}" for i in self._by_doc.get(doc_id, [])]
+            texts = [f"{mirror.passages[i].title} {mirror.passages[i].text}" for i in self._by_doc.get(doc_id, [])]
             self._article_terms[doc_id] = frozenset(terms(" ".join(texts)))
         return self._article_terms[doc_id]
 
     def is_name(self, term: str) -> bool:
         """The collection writes ``term`` inside a named entity at least half the times it
         uses it (from the entities stored at index time), or never uses it at all."""
-        self._refresh()
+        mirror = self._refresh()
         if self._name_terms is None:
             inside: dict[str, int] = {}
-            for passage in self._passages:
+            for passage in mirror.passages:
                 for start, end, label in passage.entities:
                     if label in _NAME_LABELS:
                         for word in set(terms(passage.text[start:end])):
@@ -167,65 +218,96 @@ class HybridRetriever:
         return term in self._name_terms or self._df(term) == 0
 
     def _df(self, term: str) -> int:
-        postings = self._bm25.postings.get(term) if self._bm25 else None
+        postings = self._mirror.bm25.postings.get(term) if self._mirror else None
         return 0 if postings is None else len(postings[0])
 
     def retrieve(self, query: str, k: int, filters: Filters = Filters(), boost_doc: str | None = None) -> Retrieved:
-        self._refresh()
+        mirror = self._refresh()
         vector = self.index.embedder.embed_batch([query])[0]
-        dense = self.index.search(vector.tolist(), CANDIDATES, filters.where())
-        lexical = self._lexical(query, filters)
-        fused: dict[str, float] = {}
-        by_id: dict[str, Passage] = {}
-        for rank, passage in enumerate(dense):
-            fused[passage.chunk_id] = 1 / (RRF_K + rank)
-            by_id[passage.chunk_id] = passage
-        for rank, passage in enumerate(lexical):
-            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1 / (RRF_K + rank)
-            by_id.setdefault(passage.chunk_id, passage.with_score(0.0))
-        if boost_doc:  # a follow-up most likely continues the article the last answer cited
-            for chunk_id, passage in by_id.items():
-                if passage.doc_id == boost_doc:
-                    fused[chunk_id] += 1 / (RRF_K + 2)
-        ranked = self._rerank(query, [by_id[c] for c in sorted(fused, key=fused.__getitem__, reverse=True)[:RERANK]], fused)
-        ranked = ranked[:k]
-        ranked = self._with_cosines(ranked, vector)
-        best = max([p.score for p in dense] + [p.score for p in ranked], default=0.0)
-        return Retrieved(ranked, float(best), vector)
+        if not len(mirror.passages):
+            return Retrieved([], 0.0, vector)
+        candidates, table, cosines = self.features(query, vector, filters)
+        if not len(candidates):
+            return Retrieved([], 0.0, vector)
+        score = table @ np.array([WEIGHTS.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+        if boost_doc in mirror.doc_numbers:  # a follow-up most likely continues the article the last answer cited
+            score += BOOST * (mirror.article[candidates] == mirror.doc_numbers[boost_doc])
+        best = candidates[np.argsort(-score, kind="stable")[:k]]
+        passages = [mirror.passages[i].with_score(float(cosines[i])) for i in best]
+        return Retrieved(passages, float(cosines[candidates].max()), vector)
 
-    def _rerank(self, query: str, candidates: list[Passage], fused: dict[str, float]) -> list[Passage]:
-        """Favour passages with a sentence that holds the question's rare words: an
-        answer sits in one sentence, while BM25 and the chunk vector see the whole chunk."""
-        q_terms = terms(query)
-        bonus = {
-            p.chunk_id: SENTENCE_WEIGHT * max((lexical_coverage(q_terms, s, self._bm25) for s in _sentences(p.text)), default=0.0)
-            + CHUNK_WEIGHT * lexical_coverage(q_terms, p.text, self._bm25)
-            + COSINE_WEIGHT * p.score  # dense cosine; 0 for a passage only BM25 found
-            for p in candidates
+    def features(self, query: str, vector: np.ndarray, filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidates a question ranks (chunk numbers), a row of FEATURES for each, and
+        every chunk's cosine to the question."""
+        mirror = self._mirror
+        # einsum, not `@`: BLAS would split this small product over threads, and on busy
+        # cores the hand-offs cost 10-80x the ~1 ms the product takes on one
+        cosines = np.einsum("ij,j->i", mirror.vectors, vector.astype(np.float32, copy=False))
+        lexical = mirror.bm25.scores(query)
+        allowed = self._allowed(filters)
+        dense_cos = cosines if allowed is None else np.where(allowed, cosines, -np.inf)
+        if allowed is not None:
+            lexical = np.where(allowed, lexical, 0.0)
+        dense = _top(dense_cos, CANDIDATES)
+        dense = dense[np.isfinite(dense_cos[dense])]
+        sparse = _top(lexical, CANDIDATES)
+        sparse = sparse[lexical[sparse] > 0]
+        candidates = np.array(list(dict.fromkeys([*dense.tolist(), *sparse.tolist()])), dtype=np.int64)
+        if not len(candidates):
+            return candidates, np.zeros((0, len(FEATURES)), dtype=np.float32), cosines
+        idf = {t: mirror.bm25.idf(t) for t in set(terms(query))}
+        total = sum(idf.values()) or 1.0
+        rrf = np.zeros(len(mirror.passages), dtype=np.float32)
+        rrf[dense] += 1 / (RRF_K + np.arange(len(dense)))
+        rrf[sparse] += 1 / (RRF_K + np.arange(len(sparse)))
+        articles = mirror.article[candidates]
+        article_cos = np.maximum.reduceat(dense_cos.astype(np.float32), mirror.first)  # an article's chunks are adjacent
+        columns = {
+            "rrf": rrf[candidates],
+            "cosine": cosines[candidates],
+            "bm25": lexical[candidates] / max(float(lexical.max()), 1e-9),
+            "sentence": mirror.sentences.best(idf)[candidates] / total,
+            "chunk": mirror.sentences.anywhere(idf)[candidates] / total,
+            "title": mirror.titles.anywhere(idf)[articles] / total,
+            "article": _article_coverage(mirror, idf)[articles] / total,
+            "article_cosine": article_cos[articles],
+            "lead": mirror.lead[candidates],
         }
-        return sorted(candidates, key=lambda p: fused[p.chunk_id] + bonus[p.chunk_id], reverse=True)
+        return candidates, np.stack([columns[name] for name in FEATURES], axis=1).astype(np.float32), cosines
 
-    def _with_cosines(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
-        """Passages found only by BM25 get their true cosine too (one small Chroma read)."""
-        missing = [p.chunk_id for p in passages if p.score == 0.0]
-        try:
-            stored = self.index.vectors(missing)
-        except Exception as exc:  # a chunk deleted since the BM25 mirror was built: keep score 0
-            log.warning("could not read stored vectors: %s", exc)
-            stored = {}
-        return [
-            p.with_score(float(np.dot(np.asarray(stored[p.chunk_id], dtype=np.float32), vector)))
-            if p.chunk_id in stored else p
-            for p in passages
-        ]
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        mirror = self._mirror
+        allowed = np.ones(len(mirror.passages), dtype=bool)
+        if filters.doc_ids:
+            wanted = [mirror.doc_numbers[d] for d in filters.doc_ids if d in mirror.doc_numbers]
+            allowed &= np.isin(mirror.article, wanted)
+        with np.errstate(invalid="ignore"):  # NaN (undated) compares False: excluded by a date filter
+            if (lo := Filters._num(filters.date_from)) is not None:
+                allowed &= mirror.dates >= lo
+            if (hi := Filters._num(filters.date_to)) is not None:
+                allowed &= mirror.dates <= hi
+        return allowed
 
-    def _lexical(self, query: str, filters: Filters) -> list[Passage]:
-        scores = self._bm25.scores(query)
-        if not self._passages or not scores.any():
-            return []
-        top = np.argsort(-scores)[: CANDIDATES * (4 if filters.active else 1)]
-        hits = [self._passages[i] for i in top if scores[i] > 0 and filters.accepts(self._passages[i])]
-        return hits[:CANDIDATES]
+
+def _top(values: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest values, largest first."""
+    if len(values) > n:
+        part = np.argpartition(-values, n)[:n]
+        return part[np.argsort(-values[part], kind="stable")]
+    return np.argsort(-values, kind="stable")
+
+
+def _article_coverage(mirror: _Mirror, idf: dict[str, float]) -> np.ndarray:
+    """Per article, the idf weight of the question's terms that its title or text holds."""
+    acc = np.zeros(len(mirror.doc_numbers), dtype=np.float32)
+    for term, weight in idf.items():
+        present = np.zeros(len(acc), dtype=bool)
+        present[mirror.article[mirror.sentences.holding(term)]] = True
+        present[mirror.titles.holding(term)] = True
+        acc += weight * present
+    return acc
 
 
 @lru_cache(maxsize=4096)
