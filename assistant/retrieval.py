@@ -243,7 +243,7 @@ class HybridRetriever:
         vector = self.index.embedder.embed_batch([query])[0]
         if not len(mirror.passages):
             return Retrieved([], 0.0, vector)
-        candidates, table, cosines = self.features(query, vector, filters)
+        candidates, table, cosines = self._features(mirror, query, vector, filters)
         if not len(candidates):
             return Retrieved([], 0.0, vector)
         score = table @ np.array([WEIGHTS.get(name, 0.0) for name in FEATURES], dtype=np.float32)
@@ -256,14 +256,16 @@ class HybridRetriever:
     def features(
         self, query: str, vector: np.ndarray, filters: Filters = Filters()
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The candidates a question ranks (chunk numbers), a row of FEATURES for each, and
-        every chunk's cosine to the question."""
-        mirror = self._mirror
+        """The candidates a question ranks (chunk numbers in ``passages``), a row of FEATURES
+        for each, and every chunk's cosine to the question (``bench/fusion.py`` fits on these)."""
+        return self._features(self._refresh(), query, vector, filters)
+
+    def _features(self, mirror: _Mirror, query: str, vector: np.ndarray, filters: Filters):
         # einsum, not `@`: BLAS would split this small product over threads, and on busy
         # cores the hand-offs cost 10-80x the ~1 ms the product takes on one
         cosines = np.einsum("ij,j->i", mirror.vectors, vector.astype(np.float32, copy=False))
         lexical = mirror.bm25.scores(query)
-        allowed = self._allowed(filters)
+        allowed = _allowed(mirror, filters)
         dense_cos = cosines if allowed is None else np.where(allowed, cosines, -np.inf)
         if allowed is not None:
             lexical = np.where(allowed, lexical, 0.0)
@@ -295,20 +297,21 @@ class HybridRetriever:
         }
         return candidates, np.stack([columns[name] for name in FEATURES], axis=1).astype(np.float32), cosines
 
-    def _allowed(self, filters: Filters) -> np.ndarray | None:
-        if not filters.active:
-            return None
-        mirror = self._mirror
-        allowed = np.ones(len(mirror.passages), dtype=bool)
-        if filters.doc_ids:
-            wanted = [mirror.doc_numbers[d] for d in filters.doc_ids if d in mirror.doc_numbers]
-            allowed &= np.isin(mirror.article, wanted)
-        with np.errstate(invalid="ignore"):  # NaN (undated) compares False: excluded by a date filter
-            if (lo := Filters._num(filters.date_from)) is not None:
-                allowed &= mirror.dates >= lo
-            if (hi := Filters._num(filters.date_to)) is not None:
-                allowed &= mirror.dates <= hi
-        return allowed
+
+def _allowed(mirror: _Mirror, filters: Filters) -> np.ndarray | None:
+    """Which chunks the filters let through; None when there are no filters."""
+    if not filters.active:
+        return None
+    allowed = np.ones(len(mirror.passages), dtype=bool)
+    if filters.doc_ids:
+        wanted = [mirror.doc_numbers[d] for d in filters.doc_ids if d in mirror.doc_numbers]
+        allowed &= np.isin(mirror.article, wanted)
+    with np.errstate(invalid="ignore"):  # NaN (undated) compares False: excluded by a date filter
+        if (lo := Filters._num(filters.date_from)) is not None:
+            allowed &= mirror.dates >= lo
+        if (hi := Filters._num(filters.date_to)) is not None:
+            allowed &= mirror.dates <= hi
+    return allowed
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:
