@@ -34,7 +34,7 @@ title: "Ferry operator cuts winter timetable"
 date: 2024-01-15
 ---
 A ferry operator in the islands has cut its winter timetable after fuel costs rose.
-Its chief executive said the company would review the decision in spring.
+Its chief executive said the deal with the fuel supplier was worth 12 million pounds.
 """
 
 
@@ -72,6 +72,8 @@ def test_dense_scores_are_exact_cosines(news, embedder):
 
 
 def test_a_later_chunk_of_the_article_the_question_names_ranks_first(news):
+    """The fact's chunk never names the company, and another article's sentence repeats
+    the question's other words: the article as a whole decides."""
     bot, _ = news
     chunks = [p for p in bot.engine.retriever.passages if p.doc_id.endswith("signals.md")]
     assert len(chunks) >= 3  # the fact is far from the title
