@@ -40,8 +40,13 @@ def main() -> None:
     args = parser.parse_args()
     bot = Assistant(Settings.load(data_dir=args.data_dir))
     status = bot.status()
-    questions = [q["question"] for q in QUESTIONS["answerable"] + QUESTIONS["unanswerable"]
-                 + BBC_QUESTIONS["answerable"] + BBC_QUESTIONS["unanswerable"]]
+    questions = [
+        q["question"]
+        for q in QUESTIONS["answerable"]
+        + QUESTIONS["unanswerable"]
+        + BBC_QUESTIONS["answerable"]
+        + BBC_QUESTIONS["unanswerable"]
+    ]
     bot.ask(questions[0])  # warm: model loaded, BM25 mirror built
     retrieval, answers = [], []
     for q in questions:
@@ -51,6 +56,11 @@ def main() -> None:
         started = time.perf_counter()
         bot.ask(q)
         answers.append((time.perf_counter() - started) * 1000)
+    embedding = []  # the part of retrieval no ranking change can cut: one ONNX call per question
+    for q in questions:
+        started = time.perf_counter()
+        bot.index.embedder.embed_batch([q])
+        embedding.append((time.perf_counter() - started) * 1000)
     env = {**os.environ, "ASSISTANT_DATA_DIR": args.data_dir}
     exe = Path(sys.executable).parent / "assistant"
     cold = []
@@ -62,16 +72,26 @@ def main() -> None:
     subprocess.run([str(exe), "--help"], capture_output=True, check=True)
     help_s = time.perf_counter() - started
     result = {
-        "documents": status["documents"], "chunks": status["chunks"], "questions": len(questions),
+        "documents": status["documents"],
+        "chunks": status["chunks"],
+        "questions": len(questions),
         "retrieval_ms": {"p50": statistics.median(retrieval), "p95": pct(retrieval, 0.95)},
+        "question_embedding_ms": {"p50": statistics.median(embedding)},
         "extractive_answer_ms": {"p50": statistics.median(answers), "p95": pct(answers, 0.95)},
         "cold_ask_s": {"median": statistics.median(cold), "max": max(cold)},
         "help_s": help_s,
     }
     print(f"index: {status['documents']} documents, {status['chunks']} chunks; {len(questions)} questions")
-    print(f"retrieval          p50 {result['retrieval_ms']['p50']:7.1f} ms   p95 {result['retrieval_ms']['p95']:7.1f} ms   (goal p50 <= 15)")
-    print(f"extractive answer  p50 {result['extractive_answer_ms']['p50']:7.1f} ms   p95 {result['extractive_answer_ms']['p95']:7.1f} ms   (goal p50 <= 60)")
-    print(f"`assistant ask` cold start: median {result['cold_ask_s']['median']:.2f} s, max {result['cold_ask_s']['max']:.2f} s (goal <= 3)")
+    print(
+        f"retrieval          p50 {result['retrieval_ms']['p50']:7.1f} ms   p95 {result['retrieval_ms']['p95']:7.1f} ms   (goal p50 <= 15)"
+    )
+    print(f"  of which embedding the question: p50 {result['question_embedding_ms']['p50']:7.1f} ms")
+    print(
+        f"extractive answer  p50 {result['extractive_answer_ms']['p50']:7.1f} ms   p95 {result['extractive_answer_ms']['p95']:7.1f} ms   (goal p50 <= 60)"
+    )
+    print(
+        f"`assistant ask` cold start: median {result['cold_ask_s']['median']:.2f} s, max {result['cold_ask_s']['max']:.2f} s (goal <= 3)"
+    )
     print(f"`assistant --help`: {help_s:.2f} s")
     print(json.dumps(result))
 
