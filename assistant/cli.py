@@ -151,10 +151,19 @@ def _filters(args) -> dict:
     return {"doc_ids": args.doc_ids, "date_from": args.since, "date_to": args.until}
 
 
+def _warmed(bot):
+    """``bot`` with its embedder loading in the background while Chroma and the BM25
+    mirror open (the one-question commands' cold start)."""
+    warm_up = getattr(bot.index.embedder, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+    return bot
+
+
 def cmd_retrieve(args) -> int:
     from assistant.render import passage_dict, print_passages
 
-    passages = _assistant(args).retrieve(args.question, k=args.top_k, **_filters(args))
+    passages = _warmed(_assistant(args)).retrieve(args.question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps({"passages": [passage_dict(p) for p in passages]}, ensure_ascii=False))
     else:
@@ -165,7 +174,7 @@ def cmd_retrieve(args) -> int:
 def cmd_ask(args) -> int:
     from assistant.render import print_answer
 
-    answer = _assistant(args).ask(args.question, k=args.top_k, **_filters(args))
+    answer = _warmed(_assistant(args)).ask(args.question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
