@@ -68,11 +68,12 @@ def _port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _console_progress():
+def _console_progress(assistant):
     """A bar on a terminal, a line per tenth in a log (see assistant.progress)."""
     from assistant.progress import console_progress
 
-    return console_progress("indexing the shipped articles")
+    started = assistant.index.store.count()  # 0 on a first start; more after one cut short
+    return console_progress("finishing the indexing that was cut short" if started else "indexing the shipped articles")
 
 
 def serve(assistant) -> None:
@@ -89,7 +90,7 @@ def serve(assistant) -> None:
     from ui.app import CSS, build_app
 
     sys.stderr.write("checking the index...\n")
-    report = assistant.ensure_indexed(progress=_console_progress())
+    report = assistant.ensure_indexed(progress=_console_progress(assistant))
     if report is not None:
         sys.stderr.write(
             f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"
