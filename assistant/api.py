@@ -131,7 +131,10 @@ class Assistant:
         return (self.sync(saved, progress=progress) if saved else None), rejected
 
     def ensure_indexed(self, progress=None) -> SyncReport | None:
-        """Index the shipped corpus if the index is empty (first start)."""
-        if self.index.status()["documents"]:
+        """Index the shipped corpus on the first start, and finish an indexing that was cut
+        short (killed, Ctrl-C): until a sync has completed, the next start syncs what is
+        indexed (or the shipped corpus) again, embedding only what is not stored yet. An
+        index whose last sync completed is left as it is (None)."""
+        if not self.index.unfinished():
             return None
         return self.sync(progress=progress)

@@ -82,6 +82,21 @@ class MiniLMEmbedder:
     def tokenize(self, texts: list[str]):
         return self.tokenizer.encode_batch(texts)
 
+    def warm_up(self) -> None:
+        """Start loading the tokenizer and the ONNX session on another thread and return at
+        once: the load (~0.9 s, mostly graph optimisation, which releases the GIL) then
+        overlaps what the caller does next, e.g. opening Chroma for a one-off question. The
+        first ``embed_batch`` waits for it; a load that fails raises there, not here."""
+        if self._threads not in _SESSIONS:
+            threading.Thread(target=self._load_quietly, name="embedder-warm-up").start()
+
+    def _load_quietly(self) -> None:
+        try:
+            _tokenizer()
+            _session(self._threads)
+        except Exception as exc:  # embed_batch raises it again, where the caller handles it
+            log.debug("embedder warm-up failed: %s", exc)
+
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

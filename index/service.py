@@ -94,16 +94,19 @@ class Index:
         store = self.store
         store.collection(create=True)  # raises IndexMismatchError before any work
         states = store.documents()
+        unfinished = store.unfinished()  # by a sync cut short: this one finishes it
         loads = self._load(paths, states)
         report = SyncReport()
         to_embed = plan(loads, states, store, report)
+        if to_embed:
+            store.mark_writing()
         present = {chunk_id for state in states.values() for chunk_id in state.chunk_ids}
         report.chunks_embedded = self._embed(store, to_embed, states, loads, progress, set(states), present)
         embedded = {a.doc_id for a in to_embed}
         unchanged = [a for load in loads for a in load.articles if a.doc_id not in embedded]
         if self.tagger is not None and tag_stored(unchanged, states, store, self.tagger):
             store.touch()  # readers must reload passages to see the entities
-        if report.changed:
+        if report.changed or unfinished:
             store.touch()
         return report
 
@@ -208,6 +211,11 @@ class Index:
             "generation": int(meta.get("generation", 0)),
             "roots": sorted({s.root for s in states.values()}),
         }
+
+    def unfinished(self) -> bool:
+        """No sync has completed yet, or the last one that wrote chunks was cut short: its
+        documents may be missing or half-written until ``sync()`` runs again."""
+        return self.store.unfinished()
 
     def version(self) -> str:
         """Changes whenever a sync, removal or rebuild changed the collection."""

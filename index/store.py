@@ -136,7 +136,20 @@ class ArticleStore:
         meta = dict(collection.metadata or {})
         meta["indexed_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         meta["generation"] = int(meta.get("generation", 0)) + 1
+        meta["writing"] = 0
         collection.modify(metadata=meta)
+
+    @_guarded
+    def mark_writing(self) -> None:
+        """Record that a sync starts writing chunks; ``touch`` clears it when the sync ends."""
+        collection = self.collection()
+        collection.modify(metadata={**(collection.metadata or {}), "writing": 1})
+
+    def unfinished(self) -> bool:
+        """No sync has finished since the collection was created (or there is none yet), or
+        the last one that wrote chunks was cut short (killed, Ctrl-C, a full disk)."""
+        meta = self.metadata()
+        return not meta.get("indexed_at") or bool(meta.get("writing"))
 
     @_guarded
     def version(self) -> str:

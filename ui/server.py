@@ -8,6 +8,7 @@ host reachable from other machines without a password and a key): those end in o
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import sys
 
@@ -67,11 +68,12 @@ def _port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _console_progress():
+def _console_progress(assistant):
     """A bar on a terminal, a line per tenth in a log (see assistant.progress)."""
     from assistant.progress import console_progress
 
-    return console_progress("indexing the shipped articles")
+    started = assistant.index.store.count()  # 0 on a first start; more after one cut short
+    return console_progress("finishing the indexing that was cut short" if started else "indexing the shipped articles")
 
 
 def serve(assistant) -> None:
@@ -88,7 +90,7 @@ def serve(assistant) -> None:
     from ui.app import CSS, build_app
 
     sys.stderr.write("checking the index...\n")
-    report = assistant.ensure_indexed(progress=_console_progress())
+    report = assistant.ensure_indexed(progress=_console_progress(assistant))
     if report is not None:
         sys.stderr.write(
             f"indexed {report.added} articles ({report.chunks_embedded} chunks) in {report.seconds:.1f} s\n"
@@ -108,8 +110,27 @@ def serve(assistant) -> None:
         server_port=sock.getsockname()[1],
     )
     _banner(assistant, sock, auth)
-    config = uvicorn.Config(server_app, log_level="warning", timeout_graceful_shutdown=1)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = _server(uvicorn.Config(server_app, log_level="warning", timeout_graceful_shutdown=1))
+    server.run(sockets=[sock])
+    if server.interrupted:  # Ctrl-C: exit status 130 (the CLI's KeyboardInterrupt) like `dev.py run`
+        raise KeyboardInterrupt
+
+
+def _server(config):
+    """A uvicorn server that remembers a Ctrl-C. uvicorn stops on SIGINT, then raises it again
+    with the handler it found, which does nothing when SIGINT was ignored as we started (a
+    shell's background job: `assistant serve &`, then `kill -INT`): serving would end with
+    status 0 as if it had been asked to, so ``serve`` raises KeyboardInterrupt itself."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        interrupted = False
+
+        def handle_exit(self, sig: int, frame) -> None:
+            self.interrupted = self.interrupted or sig == signal.SIGINT
+            super().handle_exit(sig, frame)
+
+    return Server(config)
 
 
 def _banner(assistant, sock: socket.socket, auth) -> None:
