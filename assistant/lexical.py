@@ -123,20 +123,12 @@ class BM25:
         return self._docs[lo:hi], self._tf[lo:hi]
 
     def __setstate__(self, state: dict) -> None:
-        """Unpickling an older layout (a dict of per-term arrays, from a cache file written
-        before this one) converts it, so an existing cache still loads without a rebuild."""
+        """A cache file pickled with the older layout (a dict of two arrays per term) is
+        refused with ValueError, which the mirror's loader treats as a missing cache: it
+        rebuilds the mirror once and writes it in this layout."""
         if "postings" in state:
-            old = state.pop("postings")
-            self.__dict__.update(state)
-            self._ids = {term: i for i, term in enumerate(old)}
-            counts = [len(docs) for docs, _ in old.values()]
-            self._offsets = np.zeros(len(old) + 1, dtype=np.int64)
-            np.cumsum(counts, out=self._offsets[1:])
-            self._docs = np.concatenate([d for d, _ in old.values()] or [np.zeros(0)]).astype(np.int32)
-            self._tf = np.concatenate([t for _, t in old.values()] or [np.zeros(0)]).astype(np.float32)
-            self._set_idf()
-        else:
-            self.__dict__.update(state)
+            raise ValueError("BM25 pickled in an older layout; rebuild it")
+        self.__dict__.update(state)
 
 
 class _Postings(Mapping):

@@ -12,7 +12,8 @@
     /tmp/news-assistant-bench-2225, seeds + all BBC; the original is never opened),
     200 questions from bench/questions_bbc.json posted one at a time to
     /v1/chat/completions: RSS (VmRSS) once it listens, after the first answer, after
-    the last, its peak (VmHWM), and the p50 of the answers' wall time.
+    the last, its peak (VmHWM), again 3 s later (idle), and the p50 of the answers'
+    wall time.
 
 Each side runs its own code (the other commit is extracted with `git archive` to a
 temporary folder) with the same Python, data and questions; the sides alternate, and
@@ -38,6 +39,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+IDLE_SECONDS = 3  # after the last answer: what an idle server holds
 QUESTIONS = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
 
 
@@ -144,6 +146,8 @@ def serve_run(code: Path, data_dir: Path, asked: list[str]) -> dict:
         status = proc_status(child.pid)
         rss[f"after {len(asked)}"] = status["VmRSS"]
         rss["peak"] = status["VmHWM"]
+        time.sleep(IDLE_SECONDS)
+        rss[f"{IDLE_SECONDS:.0f} s later"] = proc_status(child.pid)["VmRSS"]
     finally:
         child.terminate()
         child.wait(30)

@@ -60,6 +60,13 @@ class Steps:
         return result
 
 
+def trim() -> None:
+    """What malloc holds but nothing uses (glibc only)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def questions(n: int) -> list[str]:
     data = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
     pool = [q["question"] for q in data["answerable"] + data["unanswerable"]]
@@ -108,6 +115,7 @@ def main() -> None:
         s.step("first question", lambda: bot.ask(asked[0]))
         s.step(f"{len(asked) - 1} more questions", lambda: [bot.ask(q) for q in asked[1:]])
         s.step("gc.collect()", gc.collect)
+        s.step("malloc_trim(0)", trim)
         if args.tracemalloc:
             top = tracemalloc.take_snapshot().statistics("filename")[:15]
             print("\nPython allocations by file (tracemalloc):")

@@ -74,6 +74,22 @@ def _console_progress():
     return console_progress("indexing the shipped articles")
 
 
+def _import_gradio():
+    """Gradio without its MCP server support: ``import gradio`` imports the ``mcp`` package
+    (~45 MB of pydantic models resident for the life of the process) for a feature the page
+    leaves off, and skips it when ``mcp`` cannot be imported. It stays importable afterwards
+    (``assistant mcp`` is its own process and imports it as usual)."""
+    blocked = "mcp" not in sys.modules
+    if blocked:
+        sys.modules["mcp"] = None  # makes `import mcp` raise ImportError
+    try:
+        import gradio
+    finally:
+        if blocked and sys.modules.get("mcp", ...) is None:
+            del sys.modules["mcp"]
+    return gradio
+
+
 def serve(assistant) -> None:
     """Serve the page and the OpenAI-compatible API (``/v1``) on ``settings.host:settings.port``
     until interrupted; the shipped articles are indexed first if the index is empty."""
@@ -81,7 +97,7 @@ def serve(assistant) -> None:
     auth = _auth(settings)
     _check_exposure(settings, auth)
     sock = _port(settings.host, settings.port)
-    import gradio as gr  # seconds to import: only once the checks above have passed
+    gr = _import_gradio()  # seconds to import: only once the checks above have passed
     import uvicorn
 
     from assistant.openai_api import create_app
@@ -107,6 +123,7 @@ def serve(assistant) -> None:
         server_name=settings.host,
         server_port=sock.getsockname()[1],
     )
+    assistant.warm_up()  # the first answer then starts as fast as the others
     _banner(assistant, sock, auth)
     config = uvicorn.Config(server_app, log_level="warning", timeout_graceful_shutdown=1)
     uvicorn.Server(config).run(sockets=[sock])
