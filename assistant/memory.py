@@ -14,7 +14,23 @@ class Turn:
     standalone: str
     answer: str
     cited_doc: str | None = None
-    tokens: int = 0
+    _tokens: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> int:
+        """cl100k tokens of the question and answer, counted when first asked for."""
+        if self._tokens is None:
+            self._tokens = count_tokens(self._text)
+        return self._tokens
+
+    @property
+    def size(self) -> int:
+        """UTF-8 bytes of the question and answer: at least as many as their tokens."""
+        return len(self._text.encode())
+
+    @property
+    def _text(self) -> str:
+        return f"{self.question}\n{self.answer}"
 
 
 @dataclass
@@ -25,10 +41,17 @@ class Memory:
     turns: list[Turn] = field(default_factory=list)
 
     def add(self, turn: Turn) -> None:
-        turn.tokens = count_tokens(f"{turn.question}\n{turn.answer}")
         self.turns.append(turn)
-        while self.turns and sum(t.tokens for t in self.turns) > self.budget:
+        while self.turns and self._over_budget():
             self.turns.pop(0)
+
+    def _over_budget(self) -> bool:
+        # A cl100k token is at least one byte, so turns whose bytes fit the budget fit it in
+        # tokens too: short conversations (and every single question) need no count, and
+        # tiktoken's tables (~40 MB resident once loaded) stay out of `assistant serve`.
+        if sum(t.size for t in self.turns) <= self.budget:
+            return False
+        return sum(t.tokens for t in self.turns) > self.budget
 
     def clear(self) -> None:
         self.turns.clear()

@@ -75,15 +75,24 @@ def questions(n: int) -> list[str]:
 
 
 def web_stack(bot):
-    import gradio as gr
     import uvicorn  # noqa: F401
+
+    from ui.server import _import_gradio
+
+    gr = _import_gradio()  # as `assistant serve` imports it
 
     from assistant.openai_api import create_app
     from ui.app import CSS, build_app
 
     return gr.mount_gradio_app(
-        create_app(bot), build_app(bot), path="/", css=CSS, run_history=False, ssr_mode=False,
-        server_name="127.0.0.1", server_port=7860,
+        create_app(bot),
+        build_app(bot),
+        path="/",
+        css=CSS,
+        run_history=False,
+        ssr_mode=False,
+        server_name="127.0.0.1",
+        server_port=7860,
     )
 
 
@@ -101,16 +110,20 @@ def main() -> None:
         shutil.copytree(args.data_dir, data)  # the original is never opened
         s = Steps(args.tracemalloc)
         from assistant import Assistant, Settings
+        from index import tune_malloc
 
+        tune_malloc()  # as the CLI does
         bot = s.step("import assistant", lambda: Assistant(Settings.load(data_dir=data)))
         s.step("import chromadb", lambda: __import__("chromadb"))
         s.step("open the index (Chroma client, status)", lambda: bot.index.status())
+        s.step("malloc_trim(0)", trim)
         if not args.no_web:
             s.step("import + build Gradio page and /v1 app", lambda: web_stack(bot))
         engine = s.step("engine (no loads)", lambda: bot.engine)
         vector = s.step("ONNX session + one query embedded", lambda: bot.index.embedder.embed_batch(["a question"])[0])
         s.step("Chroma vector search (loads HNSW)", lambda: bot.index.search(vector.tolist(), 30))
         s.step("BM25 mirror + passages (cache file)", lambda: engine.retriever.passages)
+        s.step("malloc_trim(0)", trim)
         asked = questions(args.questions)
         s.step("first question", lambda: bot.ask(asked[0]))
         s.step(f"{len(asked) - 1} more questions", lambda: [bot.ask(q) for q in asked[1:]])

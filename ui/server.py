@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import socket
 import sys
+import types
 
 from assistant.config import ConfigError
 
@@ -75,19 +76,36 @@ def _console_progress():
 
 
 def _import_gradio():
-    """Gradio without its MCP server support: ``import gradio`` imports the ``mcp`` package
-    (~45 MB of pydantic models resident for the life of the process) for a feature the page
-    leaves off, and skips it when ``mcp`` cannot be imported. It stays importable afterwards
-    (``assistant mcp`` is its own process and imports it as usual)."""
+    """Gradio without what the page leaves unused, which would stay resident for the life of
+    the process: its MCP server support (``mcp``, ~20 MB beyond what Gradio shares with it;
+    Gradio skips it when ``mcp`` cannot be imported) and pandas (~40 MB; imported at the top
+    of ``gradio.caching`` for hashing DataFrames, loaded here on first use instead). Both stay
+    importable afterwards."""
     blocked = "mcp" not in sys.modules
+    deferred = "pandas" not in sys.modules
     if blocked:
         sys.modules["mcp"] = None  # makes `import mcp` raise ImportError
+    if deferred:
+        sys.modules["pandas"] = _OnFirstUse("pandas")
     try:
         import gradio
     finally:
         if blocked and sys.modules.get("mcp", ...) is None:
             del sys.modules["mcp"]
+        if deferred and isinstance(sys.modules.get("pandas"), _OnFirstUse):
+            del sys.modules["pandas"]  # later imports get the real module; gradio keeps the stand-in
     return gradio
+
+
+class _OnFirstUse(types.ModuleType):
+    """Stands in for a module and imports it when an attribute is first read."""
+
+    def __getattr__(self, name: str):
+        import importlib
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 def serve(assistant) -> None:
