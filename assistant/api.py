@@ -141,13 +141,15 @@ class Assistant:
     def warm_up(self) -> None:
         """Load what answering needs (the embedding model, the BM25 mirror of the collection)
         now rather than during the first question, then give back to the system the memory
-        that loading used and freed (reading every chunk's metadata, unpickling the mirror)."""
+        that loading used and freed (reading every chunk's metadata, unpickling the mirror),
+        now and once more when the process has been idle for a second."""
         self.engine.retriever.passages  # noqa: B018 (loads the mirror)
         try:
             self.index.embedder.embed_batch(["warm up"])
         except EmbedderError as exc:  # a remote embedder that is down: the first question says so
             log.warning("embedder not warmed up: %s", exc)
         release_free_memory()
+        self._idle_trim.soon()
 
     def ensure_indexed(self, progress=None) -> SyncReport | None:
         """Index the shipped corpus if the index is empty (first start)."""
