@@ -101,7 +101,7 @@ def _assistant(args):
     from assistant.config import Settings
     from index import tune_malloc
 
-    tune_malloc()  # before any thread starts: see index/malloc.py
+    tune_malloc(fixed_mmap_threshold=getattr(args, "run", None) is cmd_serve)  # before any thread starts
 
     overrides = {k: getattr(args, k, None) for k in ("data_dir", "chroma_url", "backend", "top_k", "host", "port")}
     if getattr(args, "wait", None) is not None:

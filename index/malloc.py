@@ -35,14 +35,17 @@ def _libc():
         return None
 
 
-def tune_malloc() -> None:
-    """At most ARENAS malloc arenas, and blocks from 128 kB up always mmap'ed (so returned to
-    the system when freed). Call early, before the process starts threads."""
+def tune_malloc(fixed_mmap_threshold: bool = False) -> None:
+    """At most ARENAS malloc arenas; with ``fixed_mmap_threshold`` blocks from 128 kB up are
+    always mmap'ed (so returned to the system when freed). That suits answering (small
+    tensors), not bulk embedding, where page-faulting every big tensor afresh cost ~30% of
+    the throughput. Call early, before the process starts threads."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(M_ARENA_MAX, ARENAS)
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-        libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD)
+        if fixed_mmap_threshold:
+            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+            libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD)
 
 
 def release_free_memory() -> None:
