@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant.config import Settings
-from index import Index, Passage, SyncReport, make_embedder
+from index import EmbedderError, IdleTrim, Index, Passage, SyncReport, make_embedder, release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class Assistant:
         ``identity`` and ``embed_batch`` (see :class:`index.Embedder`)."""
         self.settings = settings or Settings.load()
         self._embedder = embedder
+        self._idle_trim = IdleTrim()  # what answering freed goes back to the system between questions
 
     @cached_property
     def index(self) -> Index:
@@ -95,7 +96,14 @@ class Assistant:
 
         filters = Filters(tuple(doc_ids or ()), date_from, date_to)
         memory = memory if memory is not None else Memory(self.settings.memory_tokens)
-        return self.engine.stream(question, memory, k=k, filters=filters, backend=backend, standalone=standalone)
+        events = self.engine.stream(question, memory, k=k, filters=filters, backend=backend, standalone=standalone)
+        return self._then_trim(events)
+
+    def _then_trim(self, events: Iterator) -> Iterator:
+        try:
+            yield from events
+        finally:
+            self._idle_trim.soon()
 
     def ask(self, question: str, **options):
         """One question, no memory: returns an :class:`Answer` with citations."""
@@ -129,6 +137,19 @@ class Assistant:
         limit = int(self.settings.upload_max_mb * 2**20)
         saved, rejected = save_uploads([(Path(p), n) for p, n in files], uploads_dir(self.settings.data_dir), limit)
         return (self.sync(saved, progress=progress) if saved else None), rejected
+
+    def warm_up(self) -> None:
+        """Load what answering needs (the embedding model, the BM25 mirror of the collection)
+        now rather than during the first question, then give back to the system the memory
+        that loading used and freed (reading every chunk's metadata, unpickling the mirror),
+        now and once more when the process has been idle for a second."""
+        self.engine.retriever.passages  # noqa: B018 (loads the mirror)
+        try:
+            self.index.embedder.embed_batch(["warm up"])
+        except EmbedderError as exc:  # a remote embedder that is down: the first question says so
+            log.warning("embedder not warmed up: %s", exc)
+        release_free_memory()
+        self._idle_trim.soon()
 
     def ensure_indexed(self, progress=None) -> SyncReport | None:
         """Index the shipped corpus on the first start, and finish an indexing that was cut

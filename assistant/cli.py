@@ -100,6 +100,9 @@ def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
 def _assistant(args):
     from assistant.api import Assistant
     from assistant.config import Settings
+    from index import tune_malloc
+
+    tune_malloc(fixed_mmap_threshold=getattr(args, "run", None) is cmd_serve)  # before any thread starts
 
     overrides = {k: getattr(args, k, None) for k in ("data_dir", "chroma_url", "backend", "top_k", "host", "port")}
     if getattr(args, "wait", None) is not None:

@@ -9,10 +9,12 @@
     dir, as a new process: its peak RSS (the kernel's ru_maxrss, from wait4) and
     chunks embedded per second (the command's own report).
 (b) questions: `assistant serve` over a copy of --data-dir (default
-    /tmp/news-assistant-bench-2225, seeds + all BBC; the original is never opened),
+    /tmp/news-assistant-bench-2225, seeds + all BBC; the original is never opened;
+    one `assistant ask` first writes that side's BM25 cache, as after any first question),
     200 questions from bench/questions_bbc.json posted one at a time to
     /v1/chat/completions: RSS (VmRSS) once it listens, after the first answer, after
-    the last, its peak (VmHWM), and the p50 of the answers' wall time.
+    the last, its peak (VmHWM), again 3 s later (idle), and the p50 of the answers'
+    wall time.
 
 Each side runs its own code (the other commit is extracted with `git archive` to a
 temporary folder) with the same Python, data and questions; the sides alternate, and
@@ -38,6 +40,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+IDLE_SECONDS = 3  # after the last answer: what an idle server holds
 QUESTIONS = json.loads((ROOT / "bench" / "questions_bbc.json").read_text())
 
 
@@ -119,8 +122,22 @@ def questions(n: int) -> list[str]:
     return [pool[i % len(pool)] for i in range(n)]
 
 
+def prime(code: Path, data_dir: Path) -> None:
+    """One `assistant ask` first, so that each side's own BM25 cache file is in the data
+    dir (the copied one may be in the other side's layout) and `serve` starts as usual."""
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "What did Japan and Cambodia agree on?"],
+        env=env_for(code, data_dir),
+        cwd=code,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+
+
 def serve_run(code: Path, data_dir: Path, asked: list[str]) -> dict:
     """`assistant serve`: RSS listening, after one answer, after all; p50 of the answers."""
+    prime(code, data_dir)
     before = load()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -144,6 +161,8 @@ def serve_run(code: Path, data_dir: Path, asked: list[str]) -> dict:
         status = proc_status(child.pid)
         rss[f"after {len(asked)}"] = status["VmRSS"]
         rss["peak"] = status["VmHWM"]
+        time.sleep(IDLE_SECONDS)
+        rss[f"{IDLE_SECONDS:.0f} s later"] = proc_status(child.pid)["VmRSS"]
     finally:
         child.terminate()
         child.wait(30)

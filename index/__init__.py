@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from index.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, chunk_article
 from index.embedders import EMBEDDERS, Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder, make_embedder
+from index.malloc import IdleTrim, release_free_memory, tune_malloc
 from index.models import (
     IndexBusyError,
     IndexError_,
@@ -23,6 +24,7 @@ __all__ = [
     "Embedder",
     "EmbedderError",
     "Index",
+    "IdleTrim",
     "IndexBusyError",
     "IndexError_",
     "IndexMismatchError",
@@ -34,4 +36,6 @@ __all__ = [
     "chunk_article",
     "count_tokens",
     "make_embedder",
+    "release_free_memory",
+    "tune_malloc",
 ]

