@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BackendError
+from assistant.retrieval import GENERATION_CHECK_SECONDS
 from index import StoreUnavailableError
 from tests.conftest import ROOT, free_port, wait_for_http
 
@@ -103,6 +104,8 @@ def test_chroma_server_stopped_mid_conversation_then_back(tmp_path, embedder):
         assert not chat.ask("What did Japan and Cambodia agree on?").refused
         server.terminate()
         server.wait(10)
+        # questions read an in-memory mirror; the store itself is looked at once a second
+        time.sleep(GENERATION_CHECK_SECONDS)
         with pytest.raises(StoreUnavailableError, match=f"127.0.0.1:{port}.*chroma run"):
             chat.ask("Why is it considered important?")
         server = _chroma(tmp_path / "chroma", port)
