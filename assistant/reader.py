@@ -19,6 +19,7 @@ from functools import cached_property, lru_cache
 from assistant.evidence import Evidence
 from assistant.lexical import BM25, lexical_coverage, term_set, terms
 from assistant.questions import Question
+from index.entities import NAME_LABELS
 
 # How a span of the asked kind is valued (the `kind` feature is type_score / TYPE_BONUS; the
 # refusal policy reads kind_bonus > 0). Set by hand before the ranker was fitted and checked
@@ -53,7 +54,6 @@ _DAY = re.compile(r"\b\d{1,2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|d
                   r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 # "<head noun> <name>" and "<head noun>, <name>": the noun, then at most one more word.
 _APPOSED = re.compile(r"(\w+)(?:\s+\w+)?,?\s+$")
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 _NAMED_KINDS = frozenset({"person", "organisation", "place", "title"})
 _AGE = re.compile(r"\d+-year-old|\baged \d+|\d+ years? old|\b(at|age of) \d{1,3}\b", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
@@ -105,7 +105,7 @@ def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> lis
     found = [s for s in spans if s.label in question.labels and not set(terms(s.text)) <= asked_terms]
     focus = set(terms(question.focus)) if question.kind in _NAMED_KINDS else set()
     for s in spans if focus else ():
-        if s.label in _NAME_LABELS and s not in found and not set(terms(s.text)) <= asked_terms:
+        if s.label in NAME_LABELS and s not in found and not set(terms(s.text)) <= asked_terms:
             before = _APPOSED.search(item.text[max(0, s.start - 40): s.start])
             if before and set(terms(before.group(1))) & focus:
                 found.append(Span(s.text, "APPOSED", s.start, s.end))
@@ -182,7 +182,7 @@ def features(item: Evidence, reading: Reading) -> dict[str, float]:
     its ``kind_bonus`` by :func:`type_score` before)."""
     q, spread_here = reading.question, reading.spread[item.passage.doc_id]
     kind = item.kind_bonus / TYPE_BONUS if q.wants_span else 0.0
-    nearby = term_set(item.text) | (term_set(item.previous.text) if item.previous is not None else frozenset())
+    nearby = terms_with_previous(item)
     return {
         "cosine": item.cosine,
         # each as a share of the whole question: one common verb ("stand") must not
@@ -197,6 +197,11 @@ def features(item: Evidence, reading: Reading) -> dict[str, float]:
         "focus": float(bool(set(terms(q.focus)) & nearby)),
         "article": reading.article(item.passage),
     }
+
+
+def terms_with_previous(item: Evidence) -> frozenset[str]:
+    """The sentence's terms and those of the sentence before it, which it may lean on."""
+    return term_set(item.text) | (term_set(item.previous.text) if item.previous is not None else frozenset())
 
 
 def score(values: dict[str, float]) -> float:

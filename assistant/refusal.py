@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from assistant import reader
-from assistant.lexical import term_set, terms
+from assistant.lexical import terms
 from assistant.pipeline import Draft
 from assistant.questions import key_terms
 from assistant.retrieval import HybridRetriever
@@ -105,8 +105,7 @@ class RefusalPolicy:
         total = sum(bm25.idf(t) for t in wanted)
         if not total or (draft.follow_up and len(wanted) < 2):  # "How old was he then?" says too little
             return 1.0
-        have = term_set(best.text) | (term_set(best.previous.text) if best.previous is not None else frozenset())
-        return sum(bm25.idf(t) for t in wanted & have) / total
+        return sum(bm25.idf(t) for t in wanted & reader.terms_with_previous(best)) / total
 
     def _about_subject(self, draft: Draft, best) -> bool:
         """The answer's article names something the question names ("Japan", "Khmer"):
@@ -149,7 +148,7 @@ class RefusalPolicy:
         if not attribute or draft.follow_up:
             return None
         best = draft.evidence[0]
-        near = term_set(best.text) | (term_set(best.previous.text) if best.previous is not None else frozenset())
+        near = reader.terms_with_previous(best)
         if all(_mentioned(t, near) for t in attribute):
             return None
         return f"the passages found say nothing about the {draft.asked.attribute}"

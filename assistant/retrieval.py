@@ -19,6 +19,7 @@ import numpy as np
 from assistant.lexical import BM25, TERMS_VERSION, TermGroups, terms
 from index import Index, Passage
 from index.chunking import sentence_spans
+from index.entities import NAME_LABELS
 
 log = logging.getLogger(__name__)
 RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
@@ -44,7 +45,6 @@ WEIGHTS = {
 BOOST = WEIGHTS["rrf"] / (RRF_K + 2)  # a follow-up's previous article: as if ranked third on one side
 GENERATION_CHECK_SECONDS = 1.0
 MIRROR_FORMAT = 2  # of the mirror's cache file (2: 1-D arrays as raw bytes, see _ArrayPickler)
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"})
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class HybridRetriever:
             inside: dict[str, int] = {}
             for passage in mirror.passages:
                 for start, end, label in passage.entities:
-                    if label in _NAME_LABELS:
+                    if label in NAME_LABELS:
                         for word in set(terms(passage.text[start:end])):
                             inside[word] = inside.get(word, 0) + 1
             self._name_terms = frozenset(w for w, n in inside.items() if n >= 0.5 * self._df(w))

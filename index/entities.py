@@ -39,6 +39,8 @@ SHA256 = {
     "vocab/vectors.cfg": "ff4359091952c8cd16f1f0482f5770fb82d1707368d5cca3c46aa501f552e3c5",
 }
 UNUSED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]  # 3x faster with tok2vec + ner only
+# spaCy labels that name something (a person, a company, a place, a work), not amounts or dates
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"})
 PIECE_CHARS = 5000  # longer lines are tagged in pieces, so one huge paragraph cannot exhaust memory
 
 Span = tuple[int, int, str]  # (start, end, spaCy label) in the text that was tagged
