@@ -6,10 +6,13 @@ to find what supports a generated sentence.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from index import Passage
+import numpy as np
+
+from index import Passage, sentence_vectors
 from index.chunking import sentence_spans
 
 MIN_SENTENCE_CHARS = 25  # shorter lines are headings or fragments: context, not answers
@@ -33,6 +36,7 @@ class Evidence:
     text: str
     previous: Evidence | None = None
     header: Evidence | None = None  # for a table row: its table's header row
+    sentence: int = -1  # its row among sentence_spans(passage.text)
     cosine: float = 0.0
     kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reader)
     score: float = 0.0
@@ -40,6 +44,16 @@ class Evidence:
     @property
     def doc_start(self) -> int:
         return self.passage.start + self.start
+
+    @property
+    def stored_vector(self) -> np.ndarray | None:
+        """Its vector pooled at index time (index.sentence_vectors), or None when its chunk
+        was stored without them (indexed before they existed, or by a server's embedder)
+        or the model never read this sentence (past its 256 wordpieces)."""
+        rows = _stored_rows(self.passage.sentences)
+        if rows is None or not 0 <= self.sentence < len(rows) or not rows[self.sentence].any():
+            return None
+        return rows[self.sentence]
 
     @property
     def meaning(self) -> str:
@@ -50,6 +64,11 @@ class Evidence:
             return self.text
         names, cells = _cells(self.header.text), _cells(self.text)
         return ". ".join([cells[0], *(f"{n}: {c}" for n, c in zip(names[1:], cells[1:]))])
+
+
+@functools.lru_cache(maxsize=64)  # a question reads ~5-8 passages; follow-ups read them again
+def _stored_rows(stored: str | None) -> np.ndarray | None:
+    return sentence_vectors.decode(stored)
 
 
 def _cells(row: str) -> list[str]:
@@ -73,14 +92,14 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
     found, seen = [], set()
     for rank, passage in enumerate(passages):
         previous = header = None
-        for start, end in sentence_spans(passage.text):
+        for row, (start, end) in enumerate(sentence_spans(passage.text)):
             text = passage.text[start:end]
             if not _is_table_row(text):
                 header = None
             elif header is None:  # the first row of a table names its columns: context, not an answer
-                header = Evidence(passage, rank, start, text, previous)
+                header = Evidence(passage, rank, start, text, previous, sentence=row)
                 continue
-            item = Evidence(passage, rank, start, text, previous, header)
+            item = Evidence(passage, rank, start, text, previous, header, sentence=row)
             key = (passage.doc_id, passage.start + start)
             if _is_answer_like(text):
                 previous = item

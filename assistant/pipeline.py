@@ -141,7 +141,7 @@ class ScoreSentences:
             item.score = reader.score(reader.features(item, reading))
         shortlist = sorted(evidence, key=lambda e: e.score, reverse=True)[:EMBEDDED_CANDIDATES]
         if shortlist:
-            vectors = self.embedder.embed_batch([e.meaning for e in shortlist])
+            vectors = sentence_vectors_of(shortlist, self.embedder)
             for item, vector in zip(shortlist, vectors):
                 item.cosine = float(np.dot(vector, draft.retrieved.query_vector))
                 if draft.own_vector is not None:  # a follow-up: its own words count as much as its context
@@ -152,6 +152,17 @@ class ScoreSentences:
                 item.score = math.exp(item.score - best)
         draft.evidence = sorted(shortlist, key=lambda e: e.score, reverse=True)
         return draft
+
+
+def sentence_vectors_of(items: list[Evidence], embedder) -> np.ndarray:
+    """Each sentence's vector: the one its chunk stored at index time, or (for a chunk
+    stored without them) embedded now, all missing ones in one batch."""
+    rows = [item.stored_vector for item in items]
+    missing = [i for i, row in enumerate(rows) if row is None]
+    if missing:
+        for i, vector in zip(missing, embedder.embed_batch([items[i].meaning for i in missing])):
+            rows[i] = vector
+    return np.asarray(rows, dtype=np.float32)
 
 
 class AnswerFirst:

@@ -128,19 +128,20 @@ def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> lis
 # prints these numbers. 5-fold cross-validated top-1 on the dev half: 0.71, against 0.61
 # for the hand-set weights it replaced (0.6 cosine + 0.4 coverage + type bonus). Refit
 # with that script whenever a feature or the retriever changes (last: on the retriever's
-# fitted fused score, CV top-1 0.67 on its passages; dev answers 0.793 -> 0.810 with the
-# refit); the test half is never fitted on.
+# fitted fused score, CV top-1 0.67 on its passages; then on sentence vectors pooled at
+# index time, see index/sentence_vectors.py: CV top-1 0.674 against 0.673 with sentences
+# embedded alone); the test half is never fitted on.
 WEIGHTS: dict[str, float] = {
-    "cosine": 3.153,  # MiniLM cosine of the sentence to the question
-    "predicate": 3.006,  # coverage of the question's terms other than names ("born", "lawyer")
-    "names": 1.496,  # coverage of the names the question is about
-    "kind": 2.709,  # holds a span of the asked kind (see type_score), halved when the kind is unsure
-    "no_kind": -0.798,  # a question wanting a span, and this sentence has none
-    "reason": 0.512,  # a "why" question, and the sentence gives a cause
-    "lead": -1.572,  # the article's first sentence (it restates the headline)
-    "rank": -0.689,  # rank of its passage in retrieval (0 = best)
-    "focus": 1.762,  # holds the question's head noun ("lawyers" for "which lawyer")
-    "article": 0.8,  # share of the question's terms its passage holds: the right article at all?
+    "cosine": 2.860,  # MiniLM cosine of the sentence (pooled in its chunk) to the question
+    "predicate": 3.364,  # coverage of the question's terms other than names ("born", "lawyer")
+    "names": 1.993,  # coverage of the names the question is about
+    "kind": 2.802,  # holds a span of the asked kind (see type_score), halved when the kind is unsure
+    "no_kind": -0.792,  # a question wanting a span, and this sentence has none
+    "reason": 0.614,  # a "why" question, and the sentence gives a cause
+    "lead": -1.383,  # the article's first sentence (it restates the headline)
+    "rank": -0.679,  # rank of its passage in retrieval (0 = best)
+    "focus": 1.702,  # holds the question's head noun ("lawyers" for "which lawyer")
+    "article": 0.716,  # share of the question's terms its passage holds: the right article at all?
 }
 
 

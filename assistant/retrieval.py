@@ -24,7 +24,7 @@ from index.entities import NAME_LABELS
 log = logging.getLogger(__name__)
 RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
 CANDIDATES = 30  # per side (dense, BM25), before the fused score
-MIRROR_VERSION = 4  # bump when _Mirror changes: older caches on disk are then rebuilt
+MIRROR_VERSION = 5  # bump when _Mirror changes: older caches on disk are then rebuilt
 # The fused score is a linear function of FEATURES (see HybridRetriever.features), fitted
 # as a conditional logit by `bench/fusion.py --fit` on the 116 dev questions of
 # bench/questions_bbc.json over seeds + 2,225 BBC articles (5-fold cross-validated dev MRR

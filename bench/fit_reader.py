@@ -30,6 +30,7 @@ import quality  # noqa: E402
 from assistant import reader  # noqa: E402
 from assistant.evidence import sentences_of  # noqa: E402
 from assistant.memory import Memory  # noqa: E402
+from assistant.pipeline import sentence_vectors_of  # noqa: E402
 from assistant.questions import key_terms  # noqa: E402
 from assistant.retrieval import Filters  # noqa: E402
 
@@ -46,7 +47,7 @@ def sentence_table(bot, questions: list[dict]) -> list[tuple[np.ndarray, np.ndar
             continue
         reading = reader.Reading.of(draft.asked, draft.asked_terms, key_terms(draft.question),
                                     engine.retriever.bm25(), evidence)
-        vectors = engine.index.embedder.embed_batch([e.meaning for e in evidence])
+        vectors = sentence_vectors_of(evidence, engine.index.embedder)  # as ScoreSentences reads them
         rows = []
         for item, vector in zip(evidence, vectors):
             item.cosine = float(np.dot(vector, draft.retrieved.query_vector))

@@ -13,6 +13,8 @@ the same chunks in one run, plus the cost of a no-change re-index.
 (c) pipeline / raw (goal >= 0.9);
 (e) the pipeline without named entities (what indexing cost before the reader
     needed them), and with / without (goal >= 0.65);
+(f) the pipeline without sentence vectors (an embedder that only embeds whole chunks,
+    as before index/sentence_vectors.py), and with / without;
 (d) a second Index.sync of the same corpus (nothing changed), and the wall time
     of the `assistant index` command (a new process) with nothing to do on the
     shipped corpus; with --bbc-data-dir, also on an index of the shipped corpus
@@ -103,6 +105,16 @@ def cli_no_change_bbc_seconds(data: Path) -> tuple[float, dict]:
     return time.perf_counter() - started, json.loads(done.stdout)
 
 
+class WholeChunksOnly:
+    """The same embedder without ``embed_with_sentences``: the sync stores no sentence vectors."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner, self.identity, self.dim = inner, inner.identity, inner.dim
+
+    def embed_batch(self, texts: list[str]):
+        return self.inner.embed_batch(texts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=300, help="BBC articles to sample (default 300)")
@@ -122,11 +134,12 @@ def main() -> None:
         texts = chunk_texts(roots, probe.chunk_tokens, probe.overlap_tokens)
         embedder.embed_batch(texts[:BATCH])  # load the model outside the timings
 
-        raws, pipes, plain = [], [], []
+        raws, pipes, plain, unpooled = [], [], [], []
         Index(work / "warm", embedder=embedder).tagger.tag("Load spaCy outside the timings.")
         for rep in range(args.repeat):
             raws.append(raw_pass(embedder, texts))
             plain.append(pipeline_pass(Index(work / f"plain-{rep}", embedder=embedder, entities=False), roots))
+            unpooled.append(pipeline_pass(Index(work / f"unpooled-{rep}", embedder=WholeChunksOnly(embedder)), roots))
             index = Index(work / f"data-{rep}", embedder=embedder)
             pipes.append(pipeline_pass(index, roots))
         report = pipes[-1][0]
@@ -140,6 +153,7 @@ def main() -> None:
     raw, raw_cpu = max(r[0] for r in raws), min(r[1] for r in raws)
     pipeline, pipe_cpu = max(p[1] for p in pipes), min(p[2] for p in pipes)
     without, without_cpu = max(p[1] for p in plain), min(p[2] for p in plain)
+    whole, whole_cpu = max(p[1] for p in unpooled), min(p[2] for p in unpooled)
     summary = {
         "articles": report.added,
         "chunks": len(texts),
@@ -152,8 +166,11 @@ def main() -> None:
         "cpu_ratio": round(raw_cpu / pipe_cpu, 3),
         "pipeline_without_entities_chunks_per_s": round(without, 1),
         "with_over_without_entities": round(pipeline / without, 3),
+        "pipeline_without_sentence_vectors_chunks_per_s": round(whole, 1),
+        "with_over_without_sentence_vectors": round(pipeline / whole, 3),
         "passes_chunks_per_s": {"raw": [round(r[0], 1) for r in raws], "pipeline": [round(p[1], 1) for p in pipes],
-                                "without_entities": [round(p[1], 1) for p in plain]},
+                                "without_entities": [round(p[1], 1) for p in plain],
+                                "without_sentence_vectors": [round(p[1], 1) for p in unpooled]},
         "resync_seconds": resync.seconds,
         "resync_new_index_object_seconds": fresh_resync.seconds,
         "resync_unchanged": resync.unchanged,
@@ -180,6 +197,11 @@ def main() -> None:
             f"{without:8.1f} chunks/s  {without_cpu:6.1f} CPU ms/chunk  (passes: {passes(p[1] for p in plain)})",
         ),
         ("    with / without (goal >= 0.65)", f"{pipeline / without:8.3f}           by CPU time: {without_cpu / pipe_cpu:.3f}"),
+        (
+            "(f) pipeline without sentence vectors",
+            f"{whole:8.1f} chunks/s  {whole_cpu:6.1f} CPU ms/chunk  (passes: {passes(p[1] for p in unpooled)})",
+        ),
+        ("    with / without", f"{pipeline / whole:8.3f}           by CPU time: {whole_cpu / pipe_cpu:.3f}"),
         ("(d) no-change re-sync", f"{resync.seconds:8.3f} s  (new Index object: {fresh_resync.seconds:.3f} s)"),
         ("    `assistant index`, no change", f"{cli:8.3f} s wall (shipped corpus, new process)"),
         (

@@ -18,6 +18,7 @@ import numpy as np
 
 from index.malloc import release_free_memory
 from index.onnx_lookup import gather_before_dequantize
+from index.sentence_vectors import pool
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,25 @@ class MiniLMEmbedder:
             log.debug("embedder warm-up failed: %s", exc)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_with_sentences(self, texts: list[str], spans: list[list[tuple[int, int]]]
+                             ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's vector, and for each text one vector per (start, end) character span
+        (its sentences), pooled from the same pass's token vectors: the sentences are read
+        in their text's context, at no extra model cost (see index.sentence_vectors)."""
+        encodings = self.tokenize(texts) if texts else []
+        sentences: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+
+        def keep(row: int, hidden: np.ndarray) -> None:
+            sentences[row] = pool(hidden, encodings[row].offsets, spans[row])
+
+        return self._embed(texts, encodings, keep), sentences
+
+    def _embed(self, texts: list[str], encodings=None, on_hidden=None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encodings = self.tokenize(texts)
+        encodings = encodings or self.tokenize(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         # A question alone gets every core (lowest latency). While other embeddings are
@@ -114,7 +131,7 @@ class MiniLMEmbedder:
             self._running += 1
         try:
             threads = self._threads if alone or len(texts) > SMALL_BATCH else 1
-            return _unit(_mean_pooled(_session(threads), ids, mask))
+            return _unit(_mean_pooled(_session(threads), ids, mask, on_hidden))
         finally:
             with self._lock:
                 self._running -= 1
@@ -175,8 +192,9 @@ def _new_session(model: bytes, threads: int):
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
-def _mean_pooled(session, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The mean of each text's token vectors, computed in pieces that bound the peak memory."""
+def _mean_pooled(session, ids: np.ndarray, mask: np.ndarray, on_hidden=None) -> np.ndarray:
+    """The mean of each text's token vectors, computed in pieces that bound the peak memory.
+    ``on_hidden(row, token_vectors)``, if given, sees each text's token vectors first."""
     rows = max(1, ATTENTION_CELLS // max(1, ids.shape[1]) ** 2)
     parts = []
     for start in range(0, len(ids), rows):
@@ -187,6 +205,9 @@ def _mean_pooled(session, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
             ["last_hidden_state"],
             {"input_ids": part_ids, "attention_mask": part_mask, "token_type_ids": np.zeros_like(part_ids)},
         )
+        if on_hidden is not None:
+            for offset, row in enumerate(hidden):
+                on_hidden(start + offset, row)
         weights = part_mask[..., None].astype(np.float32)
         parts.append((hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None))
     return np.concatenate(parts)

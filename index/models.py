@@ -38,6 +38,9 @@ class Passage:
     date_num: int | None = None
     # named entities found at index time: (start, end, spaCy label), offsets into ``text``
     entities: tuple[tuple[int, int, str], ...] = ()
+    # one vector per sentence, pooled while the chunk was embedded (index.sentence_vectors),
+    # still encoded: decoded only for the few passages a question reads
+    sentences: str | None = field(default=None, repr=False)
 
     def with_score(self, score: float) -> Passage:
         return replace(self, score=float(score))

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from index.entities import decode
 from index.models import IndexMismatchError, Passage, StoreUnavailableError
+from index.sentence_vectors import METADATA_KEY as SENTENCES_KEY
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
@@ -275,4 +276,5 @@ def passage_from(chunk_id: str, meta: dict, text: str) -> Passage:
         position=int(meta["position"]),
         date_num=meta.get("date_num"),
         entities=decode(meta.get("entities")),
+        sentences=meta.get(SENTENCES_KEY),
     )

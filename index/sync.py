@@ -18,7 +18,8 @@ from functools import partial
 from pathlib import Path
 
 from corpus import Article, LoadResult
-from index.chunking import Chunk, chunk_article
+from index import sentence_vectors
+from index.chunking import Chunk, chunk_article, sentence_spans
 from index.embedders import Embedder
 from index.entities import EntityTagger, Span, encode, within
 from index.models import SyncReport
@@ -70,7 +71,7 @@ def _remove_missing(load: LoadResult, present: set[str], states: dict[str, DocSt
 
 
 def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str,
-                   entities: list[Span] | None = None, tagger: str = "") -> dict:
+                   entities: list[Span] | None = None, tagger: str = "", sentences=None) -> dict:
     meta = {
         "doc_id": article.doc_id,
         "root": article.root,
@@ -93,6 +94,8 @@ def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int, root_mode: str
     if entities is not None:
         meta["entities"] = encode(within(entities, chunk.start, chunk.end))
         meta["ner"] = tagger
+    if sentences is not None:
+        meta[sentence_vectors.METADATA_KEY] = sentence_vectors.encode(sentences)
     return meta
 
 
@@ -138,10 +141,10 @@ def embed_and_write(
         pending: Future | None = None
         for i in range(0, len(items), batch):
             group = items[i : i + batch]
-            vectors = embedder.embed_batch([chunk.text for _, chunk, _ in group])
+            vectors, sentences = _embed(embedder, [chunk.text for _, chunk, _ in group])
             if pending is not None:
                 pending.result()  # at most one write in flight; surfaces its errors
-            pending = writer.submit(write, group, vectors)
+            pending = writer.submit(write, group, vectors, sentences)
             done += len(group)
             if progress:
                 progress(done, len(items))
@@ -150,12 +153,20 @@ def embed_and_write(
     return len(items)
 
 
-def _write(store: ArticleStore, group, vectors, *, remaining: Counter, root_mode, replaces,
+def _embed(embedder: Embedder, texts: list[str]):
+    """The chunks' vectors, and their sentences' vectors when the embedder can pool them
+    from the same pass (the local MiniLM; a server's embeddings come whole)."""
+    if hasattr(embedder, "embed_with_sentences"):
+        return embedder.embed_with_sentences(texts, [sentence_spans(text) for text in texts])
+    return embedder.embed_batch(texts), [None] * len(texts)
+
+
+def _write(store: ArticleStore, group, vectors, sentences, *, remaining: Counter, root_mode, replaces,
            entities: dict[str, Future], tagger: str) -> None:
     metadatas = [
         chunk_metadata(article, chunk, n, root_mode(article),
-                       entities[article.doc_id].result() if entities else None, tagger)
-        for article, chunk, n in group
+                       entities[article.doc_id].result() if entities else None, tagger, rows)
+        for (article, chunk, n), rows in zip(group, sentences)
     ]
     store.upsert(
         ids=[chunk.id for _, chunk, _ in group],
