@@ -70,7 +70,11 @@ _HOW = {"much": "amount", "many": "count", "old": "age", "long": "quantity", "fa
         "fast": "quantity", "big": "quantity", "large": "quantity", "high": "quantity", "tall": "quantity",
         "heavy": "quantity", "often": "quantity", "deep": "quantity", "wide": "quantity"}
 _VERBS = frozenset("is are was were be been do does did has have had will would can could should may might must".split())
-_AUX = _VERBS | frozenset("the a an of to in on for by at with from".split())
+# Words that end a which/what noun phrase: auxiliaries, articles and prepositions (closed
+# classes of English; "What price per share did ..." is headed by "price").
+_AUX = _VERBS | frozenset("the a an of to in on for by at with from per than about into over under after before "
+                          "during since between against among as".split())
+_BE = frozenset("is are was were 's ’s will".split())
 _NAME_OF = re.compile(r"\bwhat(?:'s| is| was| are| were) the (?:name|title)s? of (?:the |a |an |his |her |their |its )?", re.I)
 _REASON = re.compile(r"^\s*(why\b|for what reason|what (caused|led to|prompted|made)|how come)", re.I)
 _PRONOUNS = re.compile(
@@ -149,6 +153,15 @@ class Analyser:
         named = _NAME_OF.search(text)
         if named:
             rest = text[named.end():].split()
+        described = _ATTRIBUTE.search(text)
+        if not named and described and rest and rest[0].lower() in _BE:
+            # "What was the price of ...": the noun the preposition follows is the head, and
+            # types the question when it is clearly a kind ("price"); "the role of" stays a
+            # description, its noun an attribute (see analyse)
+            kind, cosine, head = self._nearest([described.group(1).lower()])
+            if cosine < CONFIDENT_PROTOTYPE_COSINE:
+                return Question(text, "description")
+            return Question(text, kind, head)
         phrase, closed = [], False
         for word in rest[:4]:
             bare = word.strip("?,.'\"").lower()

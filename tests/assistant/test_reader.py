@@ -101,12 +101,28 @@ def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, shor
         ("Which design studio's founder designed the Kelby bridge?", "Quill Partners"),  # head noun before 's
         ("Which club did Tom Baxter play for before Rovers?", "Penarth"),  # "club side Penarth", tagged a PERSON
         ("What is the name of Dunmore's chief executive?", "Helen Marsh"),  # a name's 's begins the phrase
+        ("What was the price of the Kellett Dairies takeover?", "£45m"),  # "the price of": typed by its noun
     ],
 )
 def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, short):
     answer = reader_bot.ask(question)
     assert not answer.refused, answer.notes
     assert short in answer.short_answer, (answer.short_answer, answer.text)
+
+
+@pytest.mark.parametrize(
+    "question, kind, attribute",
+    [
+        ("What price per share did the firm offer?", "money", ""),  # a preposition ends the phrase
+        ("What was the cost of the new stadium?", "money", ""),  # "the cost of": a kind
+        ("What is the role of the committee?", "description", "role"),  # "the role of": not a kind
+    ],
+)
+def test_the_head_noun_types_the_question(embedder, question, kind, attribute):
+    from assistant.questions import Analyser
+
+    asked = Analyser(embedder).analyse(question)
+    assert (asked.kind, asked.attribute) == (kind, attribute), asked
 
 
 def test_a_question_about_something_no_sentence_mentions_is_refused_with_what_was_missing(reader_bot):
