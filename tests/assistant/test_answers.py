@@ -193,3 +193,21 @@ def test_filters_restrict_documents_and_dates(bot):
     dated = assistant.retrieve("partnership", k=5, date_from="2025-10-01", date_to="2025-10-31")
     assert dated and {p.doc_id for p in dated} == {"articles/asean-us-ai-partnership.md"}
     assert assistant.retrieve("partnership", k=5, date_from="2030-01-01") == []
+
+
+def test_a_runner_up_joins_the_answer_only_if_it_shares_a_word_with_the_question():
+    from assistant.evidence import sentences_of
+    from assistant.extractive import choose
+    from assistant.lexical import terms
+    from index import Passage
+
+    text = ("The ferry will cost £12m to build. The mayor praised the weather on Tuesday. "
+            "The ferry service starts in May 2027.")
+    passage = Passage(chunk_id="c#h#0", doc_id="ferry.txt", title="Ferry", date=None, source="", text=text,
+                      start=0, end=len(text), position=0)
+    cost, weather, service = sentences_of([passage])
+    for item, score in ((cost, 1.0), (weather, 0.9), (service, 0.5)):
+        item.score = score
+    chosen = choose([cost, weather, service], 3, set(terms("How much will the ferry cost?")))
+    # the weather sentence scores close to the best but says nothing of the ferry: left out
+    assert chosen == [cost, service]
