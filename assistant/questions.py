@@ -119,9 +119,11 @@ class Analyser:
     def analyse(self, text: str) -> Question:
         question = self._kind(text)
         match = _ATTRIBUTE.search(text)
-        if match is None or question.kind == "reason":
+        if match is None or question.kind == "reason" or question.attribute:
             return question
         attribute = match.group(1).lower()
+        if question.focus == attribute:  # "What was the price of": the noun typed it (see _which)
+            return question
         # "the date of", "the city of" name a kind of answer, not something the article must say
         # (nor does "the name of"); "agent" (0.49), "budget" (0.50) are only loosely like a kind
         if _NAME_OF.search(text) or self._nearest([attribute])[1] >= CONFIDENT_PROTOTYPE_COSINE:
@@ -160,7 +162,7 @@ class Analyser:
             # description, its noun an attribute (see analyse)
             kind, cosine, head = self._nearest([described.group(1).lower()])
             if cosine < CONFIDENT_PROTOTYPE_COSINE:
-                return Question(text, "description")
+                return Question(text, "description", attribute=head)
             return Question(text, kind, head)
         phrase, closed = [], False
         for word in rest[:4]:

@@ -110,7 +110,7 @@ class MiniLMEmbedder:
         (its sentences), pooled from the same pass's token vectors: the sentences are read
         in their text's context, at no extra model cost (see index.sentence_vectors)."""
         encodings = self.tokenize(texts) if texts else []
-        sentences: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+        sentences: list[np.ndarray] = [None] * len(texts)  # each filled as its text's pass ends
 
         def keep(row: int, hidden: np.ndarray) -> None:
             sentences[row] = pool(hidden, encodings[row].offsets, spans[row])

@@ -35,9 +35,8 @@ def pool(hidden: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[i
     """Unit-length mean of the token vectors inside each (start, end) character span of
     the text the tokens came from; a span with no token is a zero row."""
     rows = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
-    offsets = offsets[: len(hidden)]  # a batch's padding may have been trimmed from hidden
-    token_start = np.array([a for a, _ in offsets])
-    token_end = np.array([b for _, b in offsets])
+    # a batch's padding may have been trimmed from hidden
+    token_start, token_end = np.asarray(offsets[: len(hidden)]).reshape(-1, 2).T
     real = token_end > token_start  # [CLS], [SEP] and padding have empty offsets
     for i, (start, end) in enumerate(spans):
         inside = real & (token_start >= start) & (token_end <= end)
