@@ -1,3 +1,3 @@
-from assistant.cli import main
+from assistant.surfaces.cli import main
 
 raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""The Python API: one :class:`Assistant` over one index."""
+"""The Python API: one :class:`Assistant` over one index, and a :class:`Conversation` with it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.core.answer import Answer
+from assistant.core.memory import Memory, replay
+from assistant.core.question import Filters
 from index import EmbedderError, IdleTrim, Index, Passage, SyncReport, make_embedder, release_free_memory
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,7 @@ class Assistant:
     def _changed(self) -> None:
         """The next question in this process sees what was just indexed or removed."""
         if "engine" in self.__dict__:
-            self.engine.retriever.invalidate()
+            self.engine.retriever.mirror.invalidate()
 
     def status(self) -> dict:
         return {**self.index.status(), "backend": self.settings.backend}
@@ -81,7 +84,6 @@ class Assistant:
                  date_from: str | None = None, date_to: str | None = None) -> list[Passage]:
         """The passages a question retrieves (hybrid dense + BM25), best first."""
         from assistant.engine import clean_question
-        from assistant.retrieval import Filters
 
         filters = Filters(tuple(doc_ids or ()), date_from, date_to)
         return self.engine.retriever.retrieve(clean_question(query), k or self.settings.top_k, filters).passages
@@ -91,9 +93,6 @@ class Assistant:
                date_to: str | None = None, standalone: bool = False) -> Iterator:
         """Yield the answer's text as it is produced, then the final :class:`Answer`.
         ``standalone=True`` asks the question as it stands, never as a follow-up of ``memory``."""
-        from assistant.memory import Memory
-        from assistant.retrieval import Filters
-
         filters = Filters(tuple(doc_ids or ()), date_from, date_to)
         memory = memory if memory is not None else Memory(self.settings.memory_tokens)
         events = self.engine.stream(question, memory, k=k, filters=filters, backend=backend, standalone=standalone)
@@ -113,8 +112,6 @@ class Assistant:
     def conversation(self, history=(), **options):
         """A :class:`Conversation` that remembers earlier turns for follow-ups; ``history``
         continues one held elsewhere: (question, answer text, first cited doc_id or None)."""
-        from assistant.conversation import Conversation
-
         return Conversation(self, history, **options)
 
     def documents(self) -> list[str]:
@@ -124,7 +121,7 @@ class Assistant:
     def backends(self) -> list[str]:
         """Backends that can answer here, in registry order (the configured default is
         always listed, so that its error message shows if it cannot)."""
-        from assistant.backends import REGISTRY
+        from assistant.llm.backends import REGISTRY
 
         return [b.name for b in REGISTRY.values() if b.available(self.settings) or b.name == self.settings.backend]
 
@@ -132,7 +129,7 @@ class Assistant:
         """Store uploaded files (temporary path, name the user gave) under
         ``<data_dir>/uploads`` with safe names and index them; returns the sync
         report (None if nothing was accepted) and the refused files with reasons."""
-        from assistant.uploads import save_uploads, uploads_dir
+        from corpus.uploads import save_uploads, uploads_dir
 
         limit = int(self.settings.upload_max_mb * 2**20)
         saved, rejected = save_uploads([(Path(p), n) for p, n in files], uploads_dir(self.settings.data_dir), limit)
@@ -143,7 +140,7 @@ class Assistant:
         now rather than during the first question, then give back to the system the memory
         that loading used and freed (reading every chunk's metadata, unpickling the mirror),
         now and once more when the process has been idle for a second."""
-        self.engine.retriever.passages  # noqa: B018 (loads the mirror)
+        self.engine.retriever.mirror.passages  # noqa: B018 (loads the mirror)
         try:
             self.index.embedder.embed_batch(["warm up"])
         except EmbedderError as exc:  # a remote embedder that is down: the first question says so
@@ -159,3 +156,31 @@ class Assistant:
         if not self.index.unfinished():
             return None
         return self.sync(progress=progress)
+
+
+class Conversation:
+    """Ask follow-ups: "Why is it important?" is resolved against earlier turns.
+
+    Memory is bounded by ``settings.memory_tokens`` (cl100k tokens); the oldest
+    turns are dropped first. ``history`` continues a conversation held elsewhere (an API
+    client's messages): (question, answer text, first cited document or None) per turn.
+    """
+
+    def __init__(self, assistant, history: list[tuple[str, str, str | None]] = (), **options) -> None:
+        self.assistant = assistant
+        self.options = options
+        self.memory = replay(list(history), assistant.settings.memory_tokens)
+
+    def stream(self, question: str, **options) -> Iterator[str | Answer]:
+        return self.assistant.stream(question, memory=self.memory, **{**self.options, **options})
+
+    def ask(self, question: str, **options) -> Answer:
+        *_, answer = self.stream(question, **options)
+        return answer
+
+    def reset(self) -> None:
+        self.memory.clear()
+
+    @property
+    def turns(self):
+        return list(self.memory.turns)

@@ -13,7 +13,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from assistant.backends import BACKENDS
+from assistant.errors import ConfigError
+
+# The answer backends' names; assistant.llm.backends.REGISTRY holds one entry per name
+# (a test checks they agree). Here so that settings need not import the backends.
+BACKENDS = ("extractive", "llama-cpp", "openai")
 
 SECRET_FIELDS = ("llm_api_key", "embed_api_key", "auth_password", "api_key")
 
@@ -21,10 +25,6 @@ SECRET_FIELDS = ("llm_api_key", "embed_api_key", "auth_password", "api_key")
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "news-assistant"
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 class Settings(BaseSettings):
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     min_score: float = Field(
         0.3, description="Relevance floor (cosine of the best passage); below it the assistant refuses."
     )
-    backend: Literal[BACKENDS] = Field(  # the names of assistant.backends.REGISTRY
+    backend: Literal[BACKENDS] = Field(  # the names of assistant.llm.backends.REGISTRY
         "extractive", description="Answer backend: `extractive`, `llama-cpp` or `openai`."
     )
     fallback_to_extractive: bool = Field(True, description="If the LLM backend fails, answer extractively and say so.")

@@ -1,8 +1,9 @@
 """From a question (and the conversation so far) to a cited answer.
 
-One flow for every backend: clean the question, resolve a follow-up, retrieve, run the
-steps of :mod:`assistant.pipeline` (relevance floor, follow-up topic, sentence scoring,
-answer kind, refusal policy), then hand the draft to the backend's answerer.
+One flow for every backend: clean the question, resolve a follow-up, build the turn's
+:class:`Question` (every embedding it needs in one batched call), retrieve from the
+index's mirror, run the reading steps (:func:`default_steps`), then hand the question and
+what was found to the backend's answerer, or return the first step's refusal.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ import time
 from collections.abc import Iterator
 from functools import cached_property
 
-from assistant import generative
-from assistant.answers import REFUSAL, Answer
-from assistant.backends import ChatModel, make_chat_model
+from assistant.core.answer import REFUSAL, Answer, Refusal
+from assistant.core.memory import Memory, Turn, resolve_deterministically
+from assistant.core.pipeline import Found, Retrieved, Step, run_steps
+from assistant.core.question import Filters, Question
 from assistant.errors import BackendError, QuestionError
-from assistant.extractive import ExtractiveAnswerer
-from assistant.memory import Memory, Turn, resolve_deterministically
-from assistant.pipeline import Draft, Step, default_steps
-from assistant.questions import Analyser
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.llm import generative
+from assistant.llm.backends import ChatModel, make_chat_model
+from assistant.reading.analysis import Analyser, phrases
+from assistant.reading.extractive import ExtractiveAnswerer
+from assistant.reading.refusal import RefusalPolicy
+from assistant.reading.steps import ANSWER_FIRST_SHARE, AnswerFirst, FollowUpTopic, RelevanceFloor, ScoreSentences
+from assistant.retrieval.hybrid import HybridRetriever
 from index import Index
 
 MAX_QUESTION_CHARS = 2000
@@ -40,6 +44,18 @@ def clean_question(question: str) -> str:
     return text
 
 
+def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
+    """The reading steps, in order: relevance floor, follow-up topic, sentence scoring,
+    answer kind first, refusal policy."""
+    return [
+        RelevanceFloor(settings.min_score, retriever.mirror),
+        FollowUpTopic(),
+        ScoreSentences(embedder, retriever.mirror),
+        AnswerFirst(ANSWER_FIRST_SHARE),
+        RefusalPolicy(retriever.mirror),
+    ]
+
+
 class Engine:
     def __init__(self, settings, index: Index) -> None:
         self.settings = settings
@@ -51,7 +67,7 @@ class Engine:
 
     @cached_property
     def steps(self) -> list[Step]:
-        """The steps between retrieval and answer, in order (see :mod:`assistant.pipeline`)."""
+        """The steps between retrieval and answer, in order (a plain list: replace or drop one)."""
         return default_steps(self.settings, self.retriever, self.index.embedder)
 
     def chat_model(self, name: str) -> ChatModel | None:
@@ -71,52 +87,51 @@ class Engine:
     def stream(self, question: str, memory: Memory, *, k: int | None = None, filters: Filters = Filters(),
                backend: str | None = None, standalone: bool = False) -> Iterator[Event]:
         started = time.perf_counter()
-        question = clean_question(question)
         name = backend or self.settings.backend
-        draft = self.draft(question, memory, k or self.settings.top_k, filters, self.chat_model(name),
-                           resolve=not standalone)
+        asked = self.question(clean_question(question), memory, filters, self.chat_model(name),
+                              resolve=not standalone)
+        retrieved = self.retriever.retrieve(asked.standalone, k or self.settings.top_k, filters,
+                                            boost_doc=asked.cited_doc, vector=asked.vector)
         timings = {"retrieve": _ms(started)}
-        for step in self.steps:
-            draft = step(draft)
-            if draft.refusal:
-                break
-        if draft.refusal:
-            notes = [*draft.notes, draft.refusal]
-            answer = Answer(REFUSAL, refused=True, backend=name, notes=notes, refusal=self._refusal(draft, filters))
+        outcome = run_steps(self.steps, asked, Found.of(retrieved))
+        if isinstance(outcome, Refusal):
+            refusal = self._searched(outcome, asked, retrieved)
+            answer = Answer(REFUSAL, refused=True, backend=name, notes=[*asked.notes, refusal.reason], refusal=refusal)
         else:
-            answer = yield from self.answerer(name).answer(draft)
-        answer.question, answer.standalone_question = question, draft.standalone
+            answer = yield from self.answerer(name).answer(asked, outcome)
+        answer.question, answer.standalone_question = asked.text, asked.standalone
         answer.timings_ms = {**timings, "total": _ms(started)}
         _remember(memory, answer)
         yield answer
 
-    def draft(self, question: str, memory: Memory, k: int, filters: Filters, model: ChatModel | None,
-              resolve: bool = True) -> Draft:
-        """Resolve a follow-up (if ``resolve``), retrieve, and analyse what the question asks for."""
-        standalone, context, notes = self._resolve(question, memory, model) if resolve else (question, "", [])
+    def question(self, text: str, memory: Memory, filters: Filters, model: ChatModel | None,
+                 resolve: bool = True) -> Question:
+        """The turn's question: a follow-up resolved (if ``resolve``), what it asks for, and
+        its embeddings (the retrieval query, a follow-up's own words, the head-noun phrases
+        the analysis compares with the kinds) from one embedder call."""
+        standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
-        boost = last.cited_doc if last else None
-        retrieved = self.retriever.retrieve(standalone, k, filters, boost_doc=boost)
-        own = self.index.embedder.embed_batch([question])[0] if context else None
-        return Draft(question, standalone, context, self.analyser.analyse(question), retrieved, retrieved.passages,
-                     cited_doc=boost, said=last.answer if last else "", own_vector=own, notes=notes,
-                     history=memory.as_messages())
+        candidates = phrases(text)
+        texts = [standalone, *([text] if context else []), *candidates]
+        vectors = self.index.embedder.embed_batch(texts)
+        known = dict(zip(candidates, vectors[len(texts) - len(candidates):]))
+        return Question.of(
+            text, standalone, context, self.analyser.analyse(text, known), vectors[0],
+            own_vector=vectors[1] if context else None, filters=filters, cited_doc=last.cited_doc if last else None,
+            said=last.answer if last else "", history=tuple(memory.as_messages()), notes=tuple(notes),
+        )
 
-    def _refusal(self, draft: Draft, filters: Filters) -> dict:
-        """What a refusal searched and came near, with the numbers (``ask --json``)."""
+    def _searched(self, refusal: Refusal, question: Question, retrieved: Retrieved) -> Refusal:
+        """The refusal with what it searched and came near, with the numbers (``ask --json``)."""
         nearest: dict[str, dict] = {}
-        for p in draft.retrieved.passages:  # best first; one entry per article
+        for p in retrieved.passages:  # best first; one entry per article
             nearest.setdefault(p.doc_id, {"doc_id": p.doc_id, "title": p.title, "relevance": round(p.score, 4)})
-        return {
-            "reason": draft.refusal,
-            "searched": draft.standalone,
-            "nearest": list(nearest.values())[:3],
-            "best_relevance": round(draft.retrieved.best_cosine, 4),
-            "relevance_floor": self.settings.min_score,
-            "doc_ids": list(filters.doc_ids),
-            "date_from": filters.date_from,
-            "date_to": filters.date_to,
-        }
+        f = question.filters
+        return refusal.searched_for(
+            searched=question.standalone, nearest=tuple(list(nearest.values())[:3]),
+            best_relevance=round(retrieved.best_cosine, 4), relevance_floor=self.settings.min_score,
+            doc_ids=tuple(f.doc_ids), date_from=f.date_from, date_to=f.date_to,
+        )
 
     def _resolve(self, question: str, memory: Memory, model: ChatModel | None) -> tuple[str, str, list[str]]:
         standalone, context = resolve_deterministically(question, memory)
@@ -141,4 +156,4 @@ def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-__all__ = ["Engine", "Event", "clean_question"]
+__all__ = ["Engine", "Event", "clean_question", "default_steps"]

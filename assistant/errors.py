@@ -11,9 +11,12 @@ class QuestionError(AssistantError):
     """The question cannot be answered as asked (empty, too long)."""
 
 
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
 def user_errors() -> tuple[type[BaseException], ...]:
     """Every error a user can cause or fix, from any layer: print its message, not a traceback."""
-    from assistant.config import ConfigError
     from corpus import CorpusError
     from index import EmbedderError, IndexError_
 

@@ -1,8 +1,8 @@
-"""Fit the reader's sentence ranker (assistant.reader.WEIGHTS) on the dev half of
+"""Fit the reader's sentence ranker (assistant.reading.reader.WEIGHTS) on the dev half of
 bench/questions_bbc.json, and say how well it ranks.
 
 For every answerable dev question, every sentence of the retrieved passages gets the
-reader's features (assistant.reader.features, with its cosine to the question); the
+reader's features (assistant.reading.reader.features, with its cosine to the question); the
 sentence holding all of the expected answer strings is the target. The weights are a
 conditional logit (a softmax over each question's sentences), fitted by gradient
 descent with a small L2 penalty. Printed: 5-fold cross-validated top-1 on dev (the
@@ -27,12 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import quality  # noqa: E402
 
-from assistant import reader  # noqa: E402
-from assistant.evidence import sentences_of  # noqa: E402
-from assistant.memory import Memory  # noqa: E402
-from assistant.pipeline import sentence_vectors_of  # noqa: E402
-from assistant.questions import key_terms  # noqa: E402
-from assistant.retrieval import Filters  # noqa: E402
+from assistant.core.memory import Memory  # noqa: E402
+from assistant.core.question import Filters  # noqa: E402
+from assistant.reading import reader  # noqa: E402
+from assistant.reading.evidence import sentence_vectors_of, sentences_of  # noqa: E402
 
 NAMES = list(reader.WEIGHTS)
 
@@ -41,17 +39,17 @@ def sentence_table(bot, questions: list[dict]) -> list[tuple[np.ndarray, np.ndar
     """Per question: a features matrix over its sentences and which of them hold the answer."""
     engine, groups = bot.engine, []
     for q in questions:
-        draft = engine.draft(q["question"], Memory(), 5, Filters(), None)
-        evidence = sentences_of(draft.passages)
+        question = engine.question(q["question"], Memory(), Filters(), None)
+        retrieved = engine.retriever.retrieve(question.standalone, 5, vector=question.vector)
+        evidence = sentences_of(retrieved.passages)
         if not evidence:
             continue
-        reading = reader.Reading.of(draft.asked, draft.asked_terms, key_terms(draft.question),
-                                    engine.retriever.bm25(), evidence)
+        reading = reader.Reading.of(question, question.names, engine.retriever.mirror.bm25(), evidence)
         vectors = sentence_vectors_of(evidence, engine.index.embedder)  # as ScoreSentences reads them
         rows = []
         for item, vector in zip(evidence, vectors):
-            item.cosine = float(np.dot(vector, draft.retrieved.query_vector))
-            item.kind_bonus = reader.type_score(item, draft.asked, reading.asked_terms)
+            item.cosine = float(np.dot(vector, question.vector))
+            item.kind_bonus = reader.type_score(item, question.asked, reading.asked_terms)
             values = reader.features(item, reading)
             rows.append([values[n] for n in NAMES])
         gold = np.array([quality.contains_all(e.text, q["expected"]) for e in evidence], float)

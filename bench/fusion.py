@@ -1,5 +1,5 @@
 """Where each answering passage ranks, and fit the retriever's fused score
-(assistant.retrieval.WEIGHTS) on the dev half of the BBC questions.
+(assistant.retrieval.hybrid.WEIGHTS) on the dev half of the BBC questions.
 
     .venv/bin/python bench/fusion.py                     # dev: misses, the current weights, a 5-fold fit
     .venv/bin/python bench/fusion.py --fit               # ... and print the weights fitted on all of dev
@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant import retrieval as R  # noqa: E402
 from assistant.engine import clean_question  # noqa: E402
+from assistant.retrieval import hybrid as R  # noqa: E402
 from corpus import SHIPPED_CORPUS, load_path  # noqa: E402
 
 # The L2 penalty on standardised weights: 5-fold cross-validated MRR on bbc-dev (three fold
@@ -42,8 +42,8 @@ L2 = 0.03
 def table(bot, texts: dict[str, str], questions: list[dict]) -> list[dict]:
     """Per question: its candidates' features, which candidates answer, and full-corpus ranks."""
     retriever = bot.engine.retriever
-    passages = retriever.passages
-    mirror = retriever._mirror
+    passages = retriever.mirror.passages
+    mirror = retriever.mirror.current()
     vectors = bot.index.embedder.embed_batch([clean_question(q["question"]) for q in questions])
     rows = []
     for q, vector in zip(questions, vectors):
@@ -146,7 +146,7 @@ def main() -> None:
         for path, label in ((SHIPPED_CORPUS, "articles"), (quality.BBC, "bbc"))
         for a in load_path(path, lambda r, label=label: label).articles
     }
-    bot.engine.retriever.passages  # noqa: B018 (loads the mirror)
+    bot.engine.retriever.mirror.passages  # noqa: B018 (loads the mirror)
     sets = quality.load_sets()
     dev = table(bot, texts, sets["bbc-dev"]["answerable"])
     in_pool = sum(bool(r["gold"].sum()) for r in dev)

@@ -81,7 +81,7 @@ def web_stack(bot):
 
     gr = _import_gradio()  # as `assistant serve` imports it
 
-    from assistant.openai_api import create_app
+    from assistant.surfaces.openai_api import create_app
     from ui.app import CSS, build_app
 
     return gr.mount_gradio_app(
@@ -122,7 +122,7 @@ def main() -> None:
         engine = s.step("engine (no loads)", lambda: bot.engine)
         vector = s.step("ONNX session + one query embedded", lambda: bot.index.embedder.embed_batch(["a question"])[0])
         s.step("Chroma vector search (loads HNSW)", lambda: bot.index.search(vector.tolist(), 30))
-        s.step("BM25 mirror + passages (cache file)", lambda: engine.retriever.passages)
+        s.step("BM25 mirror + passages (cache file)", lambda: engine.retriever.mirror.passages)
         s.step("malloc_trim(0)", trim)
         asked = questions(args.questions)
         s.step("first question", lambda: bot.ask(asked[0]))

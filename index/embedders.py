@@ -262,7 +262,7 @@ EMBED_RETRIES = 2
 
 def openai_client(base_url: str, api_key: str | None, timeout: float, retries: int):
     """The one way this project talks to an OpenAI-compatible server (embeddings here, chat in
-    ``assistant.backends``). Local servers need no key; the package insists on one, so they
+    ``assistant.llm.backends``). Local servers need no key; the package insists on one, so they
     are sent a placeholder."""
     import openai
 

@@ -12,7 +12,7 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
-from assistant.answers import Answer, Citation, lead
+from assistant.core.answer import Answer, Citation, lead
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -75,7 +75,7 @@ def _with_short_answer(citation: Citation, quote: str) -> str:
 
 def source_html(source: str) -> str:
     """An http(s) source as a link that opens apart from the page; any other declared
-    source as text. Local file paths never get here (see assistant.answers.shown_source)."""
+    source as text. Local file paths never get here (see assistant.core.answer.shown_source)."""
     if urlsplit(source).scheme in ("http", "https"):
         url = escape(source, quote=True)
         return f'<a class="src-link" href="{url}" target="_blank" rel="noopener noreferrer nofollow">{url}</a>'

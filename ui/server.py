@@ -13,7 +13,7 @@ import socket
 import sys
 import types
 
-from assistant.config import ConfigError
+from assistant.errors import ConfigError
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -70,8 +70,8 @@ def _port(host: str, port: int) -> socket.socket:
 
 
 def _console_progress(assistant):
-    """A bar on a terminal, a line per tenth in a log (see assistant.progress)."""
-    from assistant.progress import console_progress
+    """A bar on a terminal, a line per tenth in a log (see assistant.surfaces.progress)."""
+    from assistant.surfaces.progress import console_progress
 
     started = assistant.index.store.count()  # 0 on a first start; more after one cut short
     return console_progress("finishing the indexing that was cut short" if started else "indexing the shipped articles")
@@ -110,6 +110,22 @@ class _OnFirstUse(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), name)
 
 
+def add_command(sub, common) -> None:
+    """Registers ``assistant serve`` with the CLI (entry point group ``news_assistant.commands``
+    in pyproject.toml): the CLI never imports the UI."""
+    p = sub.add_parser("serve", parents=[common], help="start the chat page and the OpenAI-compatible API (/v1)")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.set_defaults(run=_serve_command, long_running=True)
+
+
+def _serve_command(args) -> int:
+    from assistant.surfaces.cli import make_assistant
+
+    serve(make_assistant(args))
+    return 0
+
+
 def serve(assistant) -> None:
     """Serve the page and the OpenAI-compatible API (``/v1``) on ``settings.host:settings.port``
     until interrupted; the shipped articles are indexed first if the index is empty."""
@@ -120,7 +136,7 @@ def serve(assistant) -> None:
     gr = _import_gradio()  # seconds to import: only once the checks above have passed
     import uvicorn
 
-    from assistant.openai_api import create_app
+    from assistant.surfaces.openai_api import create_app
     from ui.app import CSS, build_app
 
     sys.stderr.write("checking the index...\n")

@@ -33,7 +33,7 @@ def smollm2() -> Path:
     try:
         import llama_cpp  # noqa: F401
 
-        from assistant.backends import default_gguf
+        from assistant.llm.backends import default_gguf
 
         path = default_gguf()
     except Exception as exc:  # ImportError or BackendError

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from assistant.core.memory import Memory, Turn
 from assistant.errors import BackendError, QuestionError
-from assistant.generative import build_messages, check
-from assistant.memory import Memory, Turn
+from assistant.llm.generative import build_messages, check
 from corpus import SHIPPED_CORPUS, load_path
 
 ARTICLES = {a.doc_id: a for a in load_path(SHIPPED_CORPUS, lambda r: "articles").articles}
@@ -196,10 +196,10 @@ def test_filters_restrict_documents_and_dates(bot):
 
 
 def test_a_runner_up_joins_the_answer_only_if_it_shares_a_word_with_the_question():
-    from assistant.evidence import sentences_of
-    from assistant.extractive import choose
-    from assistant.lexical import terms
+    from assistant.reading.evidence import sentences_of
+    from assistant.reading.extractive import choose
     from index import Passage
+    from index.lexical import terms
 
     text = ("The ferry will cost £12m to build. The mayor praised the weather on Tuesday. "
             "The ferry service starts in May 2027.")

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from assistant import Answer
-from assistant.generative import LEXICAL_SUPPORT
-from assistant.lexical import terms
+from assistant.llm.generative import LEXICAL_SUPPORT
+from index.lexical import terms
 from tests.assistant.conftest import smollm2
 
 QUESTION = "How much did the U.S. Agency for International Development commit to building AI capacity?"
@@ -71,3 +71,10 @@ def test_off_topic_question_is_refused_without_calling_the_model(backend):
 def test_backend_name_is_reported(backend):
     answer = backend.ask(QUESTION)
     assert answer.backend.split("+")[0] == backend.settings.backend
+
+
+def test_the_settings_name_every_registered_backend():
+    from assistant.config import BACKENDS
+    from assistant.llm.backends import REGISTRY
+
+    assert tuple(REGISTRY) == BACKENDS

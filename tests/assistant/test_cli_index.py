@@ -142,7 +142,7 @@ def test_a_second_indexer_fails_clearly_or_waits(isolated_env):
 def test_help_and_argument_parsing_import_nothing_heavy():
     heavy = python(
         "import json, sys\n"
-        "import assistant.cli as cli\n"
+        "import assistant.surfaces.cli as cli\n"
         "for argv in (['index', '--json'], ['status'], ['remove', 'a/b.txt'], ['ask', 'why?']):\n"
         "    cli._parser().parse_args(argv)\n"
         "for argv in (['--help'], ['index', '--help']):\n"
@@ -165,7 +165,7 @@ def test_a_full_index_run_never_imports_torch(tmp_path):
         f"report = Index(Path({str(tmp_path / 'direct')!r})).sync()\n"
         "assert report.added == 2, report\n"
         "direct = 'torch' in sys.modules\n"
-        "from assistant.cli import main\n"
+        "from assistant.surfaces.cli import main\n"
         f"assert main(['index', '--json', '--data-dir', {str(tmp_path / 'cli')!r}]) == 0\n"
         "print(json.dumps([direct, 'torch' in sys.modules]))\n"
     )

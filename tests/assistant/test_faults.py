@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BackendError
-from assistant.retrieval import GENERATION_CHECK_SECONDS
+from index.mirror import GENERATION_CHECK_SECONDS
 from index import StoreUnavailableError
 from tests.conftest import ROOT, free_port, wait_for_http
 

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from assistant.lexical import BM25, terms
+from index.lexical import BM25, terms
 
 TEXTS = [
     "Fukuda Doctrine: Japan's 1977 pledge to South-East Asia.",

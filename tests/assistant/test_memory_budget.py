@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from assistant import memory as memory_module
-from assistant.memory import Memory, Turn
+from assistant.core import memory as memory_module
+from assistant.core.memory import Memory, Turn
 from index import count_tokens
 
 WORDS = ["Japan", "Cambodia", "pledge", "£50m", "naïve", "東京", "emoji 🚀", "U.S.", "1977", "and", "the"]

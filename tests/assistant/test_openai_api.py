@@ -102,7 +102,7 @@ def ask(client, *messages: str, **options):
 
 
 def test_models_are_the_backends(client):
-    from assistant.backends import BACKENDS
+    from assistant.llm.backends import BACKENDS
 
     ids = [m.id for m in client.models.list()]
     assert "extractive" in ids and "openai" in ids and set(ids) <= set(BACKENDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from assistant.progress import console_progress
+from assistant.surfaces.progress import console_progress
 
 
 def test_a_log_gets_a_plain_line_per_tenth_with_counts_and_rate():

@@ -119,7 +119,7 @@ def test_the_answer_has_the_grain_the_question_asks_for(reader_bot, question, sh
     ],
 )
 def test_the_head_noun_types_the_question(embedder, question, kind, attribute):
-    from assistant.questions import Analyser
+    from assistant.reading.analysis import Analyser
 
     asked = Analyser(embedder).analyse(question)
     assert (asked.kind, asked.attribute) == (kind, attribute), asked
@@ -129,7 +129,7 @@ def test_a_question_about_something_no_sentence_mentions_is_refused_with_what_wa
     """The article names Tom Baxter and people, but no agent: naming someone would mislead."""
     answer = reader_bot.ask("Who is the agent of Rovers striker Tom Baxter?")
     assert answer.refused, answer.text
-    assert "agent" in answer.refusal["reason"]
+    assert "agent" in answer.refusal.reason
     answered = reader_bot.ask("Who is the chief executive of Dunmore Foods?")
     assert not answered.refused and "Helen Marsh" in answered.text, answered.notes
 
@@ -182,7 +182,7 @@ def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(rea
     chat = reader_bot.conversation()
     chat.ask("Which company is buying Kellett Dairies?")
     follow = chat.ask("How much is it buying it for?")
-    assert follow.standalone_question != "How much is it paying?"  # resolved with the earlier question
+    assert "Kellett Dairies" in follow.standalone_question  # resolved with the earlier question
     assert "£45m" in follow.text, follow.text
     switch = chat.ask("Who directed Silver Harbour?")
     assert switch.standalone_question == "Who directed Silver Harbour?"
@@ -212,7 +212,7 @@ def test_a_question_right_after_sync_sees_the_new_article(tmp_path, embedder):
 
 
 def test_the_steps_between_retrieval_and_answer_are_a_list_that_can_be_changed(reader_bot):
-    from assistant.refusal import RefusalPolicy
+    from assistant.reading.refusal import RefusalPolicy
 
     question = "How much did Rovers earn from ticket sales for the City replay?"
     assert reader_bot.ask(question).refused

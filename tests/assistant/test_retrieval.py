@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.lexical import TermGroups
+from index.lexical import TermGroups
 
 # A long article: its title and first paragraph name the subject, the asked fact sits
 # three chunks further on, where the subject is only "the company".
@@ -75,7 +75,7 @@ def test_a_later_chunk_of_the_article_the_question_names_ranks_first(news):
     """The fact's chunk never names the company, and another article's sentence repeats
     the question's other words: the article as a whole decides."""
     bot, _ = news
-    chunks = [p for p in bot.engine.retriever.passages if p.doc_id.endswith("signals.md")]
+    chunks = [p for p in bot.engine.retriever.mirror.passages if p.doc_id.endswith("signals.md")]
     assert len(chunks) >= 3  # the fact is far from the title
     top = bot.retrieve("What did the Harrowgate Signals chief executive say the deal was worth?", k=3)[0]
     assert "310 million pounds" in top.text and top.position > 0
@@ -84,7 +84,7 @@ def test_a_later_chunk_of_the_article_the_question_names_ranks_first(news):
 def test_filters_and_the_previous_article(news):
     bot, _ = news
     retriever = bot.engine.retriever
-    from assistant.retrieval import Filters
+    from assistant.retrieval.hybrid import Filters
 
     only_ferry = retriever.retrieve("chief executive", 5, Filters(doc_ids=("news/ferry.md",))).passages
     assert only_ferry and {p.doc_id for p in only_ferry} == {"news/ferry.md"}

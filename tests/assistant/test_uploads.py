@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.uploads import UploadError, safe_name, save_upload, save_uploads
+from corpus.uploads import UploadError, safe_name, save_upload, save_uploads
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_sync_stores_one_vector_per_sentence_of_each_chunk(make_index, tmp_path,
         assert rows is not None and len(rows) == len(sentence_spans(passage.text))
         assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=0.01)
     # the reader finds each sentence's stored vector
-    from assistant.evidence import sentences_of
+    from assistant.reading.evidence import sentences_of
 
     evidence = sentences_of(passages)
     stored = np.array([item.stored_vector for item in evidence])

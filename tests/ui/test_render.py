@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answers import Answer, Citation
+from assistant.core.answer import Answer, Citation
 from ui import render
 
 PAYLOAD = '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> [click](javascript:alert(1))'
@@ -53,7 +53,7 @@ def test_refusal_explains_the_empty_panel():
 
 
 def test_sources_show_the_declared_source_never_a_local_path():
-    from assistant.answers import Citation
+    from assistant.core.answer import Citation
     from index import Passage
 
     def shown(source: str) -> str:

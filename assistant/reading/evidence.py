@@ -38,7 +38,7 @@ class Evidence:
     header: Evidence | None = None  # for a table row: its table's header row
     sentence: int = -1  # its row among sentence_spans(passage.text)
     cosine: float = 0.0
-    kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reader)
+    kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reading.reader)
     score: float = 0.0
 
     @property
@@ -107,3 +107,14 @@ def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset())
                     seen.add(key)
                     found.append(item)
     return found
+
+
+def sentence_vectors_of(items: list[Evidence], embedder) -> np.ndarray:
+    """Each sentence's vector: the one its chunk stored at index time, or (for a chunk
+    stored without them) embedded now, all missing ones in one batch."""
+    rows = [item.stored_vector for item in items]
+    missing = [i for i, row in enumerate(rows) if row is None]
+    if missing:
+        for i, vector in zip(missing, embedder.embed_batch([items[i].meaning for i in missing])):
+            rows[i] = vector
+    return np.asarray(rows, dtype=np.float32)

@@ -1,9 +1,10 @@
-"""The assistant package's boundary types: an :class:`Answer` and its :class:`Citation` s."""
+"""The assistant package's boundary types: an :class:`Answer`, its :class:`Citation` s,
+and the :class:`Refusal` a step returns when the articles do not answer."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from index import Passage
 
@@ -47,6 +48,35 @@ class Citation:
         )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a question is not answered, as a value: a ``code`` for programs, the step's
+    ``reason`` (kept in ``notes`` and ``--json``), and ``because``, the same said of the
+    nearest passages in plain words for :func:`refusal_note` ("they never mention Korea").
+    The engine adds what was searched (:meth:`searched_for`)."""
+
+    code: str  # not_about, no_sentence, off_topic, unmentioned, no_kind, untied, no_attribute
+    reason: str
+    because: str
+    searched: str = ""
+    nearest: tuple[dict, ...] = ()  # {"doc_id", "title", "relevance"}, one per article, best first
+    best_relevance: float = 0.0
+    relevance_floor: float = 0.0
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def searched_for(self, **context) -> Refusal:
+        return replace(self, **context)
+
+    def to_dict(self) -> dict:
+        return {
+            "reason": self.reason, "code": self.code, "searched": self.searched, "nearest": list(self.nearest),
+            "best_relevance": self.best_relevance, "relevance_floor": self.relevance_floor,
+            "doc_ids": list(self.doc_ids), "date_from": self.date_from, "date_to": self.date_to,
+        }
+
+
 @dataclass
 class Answer:
     """Answer text with inline markers [1], [2] ... and one citation per marker,
@@ -61,9 +91,9 @@ class Answer:
     standalone_question: str = ""
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    # why a refused answer was refused, for debugging: the policy's reason, what was searched,
-    # the nearest articles with their relevance, the floor and the filters (see refusal_note)
-    refusal: dict | None = None
+    # why a refused answer was refused: the step's reason, what was searched, the nearest
+    # articles with their relevance, the floor and the filters (see refusal_note)
+    refusal: Refusal | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -74,7 +104,7 @@ class Answer:
             "backend": self.backend,
             "standalone_question": self.standalone_question,
             "notes": self.notes,
-            "refusal": {**self.refusal, "note": refusal_note(self)} if self.refusal else None,
+            "refusal": {**self.refusal.to_dict(), "note": refusal_note(self)} if self.refusal else None,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 
@@ -83,7 +113,7 @@ class Answer:
         :func:`refusal_note`; other notes (a fallback, a dropped sentence) stay."""
         if not self.refusal:
             return list(self.notes)
-        return [n for n in self.notes if n != self.refusal.get("reason")] + [refusal_note(self)]
+        return [n for n in self.notes if n != self.refusal.reason] + [refusal_note(self)]
 
 
 REFUSAL = "The indexed articles don't cover that, so I can't answer it from them."
@@ -97,36 +127,25 @@ def lead(short_answer: str) -> str:
 def refusal_note(answer: Answer) -> str:
     """A refusal in plain words: what was searched, what the nearest passages were about,
     why that does not answer, and how to widen a document filter or date range."""
-    r = answer.refusal or {}
-    searched = r.get("searched") or answer.question
-    titles = [f"“{n['title']}”" for n in r.get("nearest", [])[:2]]
+    r = answer.refusal
+    searched = (r.searched if r else "") or answer.question
+    titles = [f"“{n['title']}”" for n in (r.nearest if r else ())[:2]]
     nearest = f"The nearest passages were from {' and '.join(titles)}" if titles else "No indexed passage came near it"
-    why = f", but {_why(r['reason'])}" if r.get("reason") and titles else ""
+    why = f", but {r.because}" if r and r.because and titles else ""
     return " ".join([f"Searched for “{searched}”. {nearest}{why}.", *_filter_notes(r)])
 
 
-def _why(reason: str) -> str:
-    """The refusal policy's reason (assistant/refusal.py, pipeline.py), said of the nearest passages."""
-    if any(s in reason for s in ("about this question", "about something else", "answers a question")):
-        return "none of them says what you asked"
-    for said, plain in (
-        ("the articles found", "they"),
-        ("the passages found", "they"),
-        ("the question asks", "you asked"),
-    ):
-        reason = reason.replace(said, plain)
-    return reason
-
-
-def _filter_notes(r: dict) -> list[str]:
-    notes = []
-    if doc_ids := r.get("doc_ids"):
+def _filter_notes(r: Refusal | None) -> list[str]:
+    notes: list[str] = []
+    if r is None:
+        return notes
+    if doc_ids := r.doc_ids:
         which = ", ".join(doc_ids[:3]) + (f" and {len(doc_ids) - 3} more" if len(doc_ids) > 3 else "")
         notes.append(
             f"Only {'this article was' if len(doc_ids) == 1 else 'these articles were'} searched: {which}; "
             "clear the document filter to search every article."
         )
-    since, until = r.get("date_from"), r.get("date_to")
+    since, until = r.date_from, r.date_to
     if since or until:
         span = f"from {since} to {until}" if since and until else f"from {since} on" if since else f"up to {until}"
         notes.append(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.answers import Answer
+from assistant.core.answer import Answer
 from assistant.errors import AssistantError
-from assistant.render import print_answer
+from assistant.surfaces.render import print_answer
 
 PROMPT = "you> "
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from assistant.lexical import terms
+from assistant.core.question import key_terms, refers_back
 from index import count_tokens
+from index.lexical import terms
 
 
 @dataclass
@@ -73,8 +74,6 @@ def is_follow_up(question: str, memory: Memory) -> bool:
     previous question did not mention) is standalone, even in the middle of a
     conversation; one that refers back ("How old is she?", "And the cost?") and names
     nothing new is a follow-up; so is a question whose only name is the previous one's."""
-    from assistant.questions import key_terms, refers_back
-
     if memory.last is None:
         return False
     own = key_terms(question)

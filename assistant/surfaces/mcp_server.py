@@ -67,7 +67,7 @@ class ArticleTools:
         if not self._store_exists():
             raise AssistantError(f"there is no index at {where}; {HOW_TO_INDEX}")
         bot = self._assistant()
-        if not bot.engine.retriever.passages:
+        if not bot.engine.retriever.mirror.passages:
             raise AssistantError(f"the index at {where} holds no articles; {HOW_TO_INDEX}")
         return bot
 
@@ -88,7 +88,7 @@ class ArticleTools:
         until: str | None = None,
     ) -> dict:
         """Passages best first, each with its citation; same fields as `assistant retrieve --json`."""
-        from assistant.render import passage_dict
+        from assistant.surfaces.render import passage_dict
 
         query = _text(query, "query")
         k = _bounded_k(k)
@@ -109,7 +109,7 @@ class ArticleTools:
     def list_articles(self) -> dict:
         """Every indexed article once: id, title, date, source and number of passages."""
         articles: dict[str, dict] = {}
-        for p in self._indexed().engine.retriever.passages:
+        for p in self._indexed().engine.retriever.mirror.passages:
             entry = articles.setdefault(
                 p.doc_id, {"doc_id": p.doc_id, "title": p.title, "date": p.date, "source": p.source, "passages": 0}
             )
@@ -134,7 +134,7 @@ class ArticleTools:
             return None
         if len(doc_ids) > MAX_DOC_IDS:
             raise ToolArgumentError(f"doc_ids names {len(doc_ids)} documents; at most {MAX_DOC_IDS} at a time")
-        known = {p.doc_id for p in bot.engine.retriever.passages}
+        known = {p.doc_id for p in bot.engine.retriever.mirror.passages}
         unknown = sorted(set(doc_ids) - known)
         if unknown:
             raise ToolArgumentError(

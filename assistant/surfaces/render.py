@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import asdict
 
-from assistant.answers import Answer, shown_source
+from assistant.core.answer import Answer, shown_source
 from index import Passage
 
 PASSAGE_FIELDS = ("doc_id", "title", "date", "source", "text", "start", "end", "score")

@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Generator
 
-from assistant import reader
-from assistant.answers import Answer, Citation, lead
-from assistant.evidence import Evidence
-from assistant.lexical import term_set, terms
+from assistant.core.answer import Answer, Citation, lead
+from assistant.core.pipeline import Found
+from assistant.core.question import Question
+from assistant.reading import reader
+from assistant.reading.evidence import Evidence
+from index.lexical import term_set, terms
 
 MAX_ANSWER_CHARS = 400
 # A runner-up joins the answer when the reader gives it at least this share of the best
@@ -92,7 +94,7 @@ def compose(chosen: list[Evidence], lead: Evidence | None = None, span: reader.S
 
 
 class ExtractiveAnswerer:
-    """Answers from the draft's ranked sentences; a question that wants a short answer
+    """Answers from the ranked sentences found; a question that wants a short answer
     gets it first: "**Cristiano Ronaldo.** Cristiano Ronaldo scored the opener ... [1]"."""
 
     name = "extractive"
@@ -100,14 +102,15 @@ class ExtractiveAnswerer:
     def __init__(self, max_sentences: int) -> None:
         self.max_sentences = max_sentences
 
-    def answer(self, draft, backend: str | None = None) -> Generator[str, None, Answer]:
-        ranked = draft.evidence if draft.asked.wants_span else new_first(draft.evidence, draft.said)
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        asked, evidence = question.asked, list(found.evidence)
+        ranked = evidence if asked.wants_span else new_first(evidence, question.said)
         best = ranked[0]
-        span = reader.short_answer(best, draft.asked, draft.asked_terms) if draft.asked.wants_span else None
-        parts, citations = compose(choose(ranked, self.max_sentences, draft.asked_terms), best, span)
+        span = reader.short_answer(best, asked, question.asked_terms) if asked.wants_span else None
+        parts, citations = compose(choose(ranked, self.max_sentences, question.asked_terms), best, span)
         if span is not None:
             parts.insert(0, lead(span.text))
         for i, part in enumerate(parts):  # sentence by sentence
             yield part if i == 0 else f" {part}"
         return Answer(text=" ".join(parts), citations=citations, backend=backend or self.name,
-                      notes=list(draft.notes), short_answer=span.text if span else "")
+                      notes=list(question.notes), short_answer=span.text if span else "")

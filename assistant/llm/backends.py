@@ -1,7 +1,7 @@
 """LLM backends: one small interface, and one registry of backend names.
 
 A backend only streams chat completions; prompts, citations and grounding are
-the same for all of them (see :mod:`assistant.generative`). ``extractive`` needs
+the same for all of them (see :mod:`assistant.llm.generative`). ``extractive`` needs
 no model: its registry entry makes none. The CLI's choices, the ``backend``
 setting, the page's list and the API's ``/v1/models`` all read :data:`REGISTRY`.
 """

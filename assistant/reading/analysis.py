@@ -12,29 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 
-from assistant.lexical import terms
-
-# Answer kinds and the spaCy entity labels that can fill them, most likely first.
-LABELS: dict[str, tuple[str, ...]] = {
-    "who": ("PERSON", "ORG"),  # "Who bought Rover?" may be answered by a company
-    "person": ("PERSON",),  # "Which goalkeeper ...?"
-    "organisation": ("ORG",),
-    "place": ("GPE", "LOC", "FAC"),
-    "date": ("DATE", "TIME"),
-    "money": ("MONEY",),
-    "amount": ("MONEY", "PERCENT", "QUANTITY"),  # "how much ...": money most often
-    "age": ("DATE", "CARDINAL"),  # spaCy tags "the 31-year-old" as a DATE
-    "percent": ("PERCENT",),
-    "count": ("CARDINAL", "QUANTITY"),
-    "quantity": ("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"),
-    # titles are often mis-tagged (a film as a PERSON), so any name may be one, less likely
-    "title": ("WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "ORG", "PERSON", "FAC", "GPE"),
-}
-SENTENCE_KINDS = ("reason", "description")  # answered by a sentence, not a short span
+from assistant.core.question import Asked
 
 # General descriptions of each kind, embedded once; "which <noun phrase>" goes to the
 # nearest. Plain English category words. The first line of each kind was written before
@@ -77,35 +59,10 @@ _AUX = _VERBS | frozenset("the a an of to in on for by at with from per than abo
 _BE = frozenset("is are was were 's ’s will".split())
 _NAME_OF = re.compile(r"\bwhat(?:'s| is| was| are| were) the (?:name|title)s? of (?:the |a |an |his |her |their |its )?", re.I)
 _REASON = re.compile(r"^\s*(why\b|for what reason|what (caused|led to|prompted|made)|how come)", re.I)
-_PRONOUNS = re.compile(
-    r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|there|then)\b", re.I
-)
 # "Who is the agent of", "What was the production budget for": wh-word, be, "the", at most
 # two modifiers, the attribute noun, a preposition.
 _ATTRIBUTE = re.compile(r"\b(?:who|what)(?:'s| is| was| are| were| will be| would be) the (?:[\w-]+ ){0,2}?"
                         r"([a-z][\w-]*) (?:of|for|in|behind|at|on|to)\b", re.I)
-_ELLIPSIS = re.compile(r"^\s*(and|also|so|but|what about|how about|anything else|what else|who else)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Question:
-    text: str
-    kind: str  # a key of LABELS, or "reason" / "description"
-    focus: str = ""  # the head noun after which/what/how many ("goalkeeper", "people")
-    # the kind is sure: from a wh-word ("who", "how much") or a head noun close to a kind;
-    # only then does finding nothing of the kind refuse the question
-    confident: bool = True
-    # what the question asks about its subject when that is not itself a kind of answer:
-    # "agent" in "Who is the agent of ...?", "budget" in "What was the production budget of ...?"
-    attribute: str = ""
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return LABELS.get(self.kind, ())
-
-    @property
-    def wants_span(self) -> bool:
-        return self.kind in LABELS
 
 
 class Analyser:
@@ -116,8 +73,12 @@ class Analyser:
         self._prototypes: tuple[list[str], np.ndarray] | None = None
         self._lock = threading.Lock()
 
-    def analyse(self, text: str) -> Question:
-        question = self._kind(text)
+    def analyse(self, text: str, known: Mapping[str, np.ndarray] | None = None) -> Asked:
+        """What ``text`` asks for. ``known``: vectors of the :func:`phrases` it may compare
+        with the kinds, embedded by the caller with the question itself (one model call);
+        a phrase missing from it is embedded here."""
+        known = known or {}
+        question = self._kind(text, known)
         match = _ATTRIBUTE.search(text)
         if match is None or question.kind == "reason" or question.attribute:
             return question
@@ -126,30 +87,30 @@ class Analyser:
             return question
         # "the date of", "the city of" name a kind of answer, not something the article must say
         # (nor does "the name of"); "agent" (0.49), "budget" (0.50) are only loosely like a kind
-        if _NAME_OF.search(text) or self._nearest([attribute])[1] >= CONFIDENT_PROTOTYPE_COSINE:
+        if _NAME_OF.search(text) or self._nearest([attribute], known)[1] >= CONFIDENT_PROTOTYPE_COSINE:
             return question
         return dataclasses.replace(question, attribute=attribute)
 
-    def _kind(self, text: str) -> Question:
+    def _kind(self, text: str, known: Mapping[str, np.ndarray]) -> Asked:
         if _REASON.match(text) or re.search(r"\bwhy\b", text, re.I):
-            return Question(text, "reason")
+            return Asked(text, "reason")
         match = _WH.search(text)
         if match is None:
-            return Question(text, "description")
+            return Asked(text, "description")
         word, rest = match.group(1).lower(), text[match.end():].split()
         if word in ("who", "whom", "whose"):
-            return Question(text, "who")
+            return Asked(text, "who")
         if word == "when":
-            return Question(text, "date")
+            return Asked(text, "date")
         if word == "where":
-            return Question(text, "place")
+            return Asked(text, "place")
         if word == "how":
             following = rest[0].lower().strip("?,") if rest else ""
             kind = _HOW.get(following, "description")
-            return Question(text, kind, rest[1].lower().strip("?,") if kind == "count" and len(rest) > 1 else "")
-        return self._which(text, rest)
+            return Asked(text, kind, rest[1].lower().strip("?,") if kind == "count" and len(rest) > 1 else "")
+        return self._which(text, rest, known)
 
-    def _which(self, text: str, rest: list[str]) -> Question:
+    def _which(self, text: str, rest: list[str], known: Mapping[str, np.ndarray]) -> Asked:
         """ "Which goalkeeper ...", "What percentage ...", "In what year ...",
         "What is the name of the record label ..." """
         named = _NAME_OF.search(text)
@@ -160,10 +121,10 @@ class Analyser:
             # "What was the price of ...": the noun the preposition follows is the head, and
             # types the question when it is clearly a kind ("price"); "the role of" stays a
             # description, its noun an attribute (see analyse)
-            kind, cosine, head = self._nearest([described.group(1).lower()])
+            kind, cosine, head = self._nearest([described.group(1).lower()], known)
             if cosine < CONFIDENT_PROTOTYPE_COSINE:
-                return Question(text, "description", attribute=head)
-            return Question(text, kind, head)
+                return Asked(text, "description", attribute=head)
+            return Asked(text, kind, head)
         phrase, closed = [], False
         for word in rest[:4]:
             bare = word.strip("?,.'\"").lower()
@@ -179,7 +140,7 @@ class Analyser:
                 closed = True  # owner; a name's ("Singapore's sovereign AI model") only begins it
                 break
         if not phrase:
-            return Question(text, "description")
+            return Asked(text, "description")
         # An English noun phrase ends in its head: when an auxiliary ("Which gay rights
         # group is ..."), a possessive or the question's end closes the phrase, its last
         # common word is the head. Otherwise the phrase may run into a verb ("goalkeeper
@@ -187,17 +148,20 @@ class Analyser:
         # the one nearest to a kind wins.
         common = [w for w, capital in phrase if not capital and w.replace("-", "").isalpha()]
         if closed:  # the words before the head only qualify it ("sovereign AI model")
-            kind, cosine, head = self._nearest(common[-1:] or [phrase[-1][0]])
+            kind, cosine, head = self._nearest(common[-1:] or [phrase[-1][0]], known)
         else:
-            kind, cosine, head = self._nearest(common[:2] or [phrase[-1][0]])
+            kind, cosine, head = self._nearest(common[:2] or [phrase[-1][0]], known)
         if cosine < MIN_PROTOTYPE_COSINE and named:  # "What is the name of ...": a name, of something
-            return Question(text, "title", head, confident=False)
+            return Asked(text, "title", head, confident=False)
         confident = cosine >= CONFIDENT_PROTOTYPE_COSINE
-        return Question(text, kind if cosine >= MIN_PROTOTYPE_COSINE else "description", head, confident)
+        return Asked(text, kind if cosine >= MIN_PROTOTYPE_COSINE else "description", head, confident)
 
-    def _nearest(self, words: list[str]) -> tuple[str, float, str]:
+    def _nearest(self, words: list[str], known: Mapping[str, np.ndarray]) -> tuple[str, float, str]:
         kinds, vectors = self._vectors()
-        cosines = vectors @ np.asarray(self.embedder.embed_batch([f"which {w}" for w in words])).T
+        texts = [f"which {w}" for w in words]
+        missing = [t for t in texts if t not in known]
+        fresh = dict(zip(missing, self.embedder.embed_batch(missing))) if missing else {}
+        cosines = vectors @ np.asarray([known[t] if t in known else fresh[t] for t in texts]).T
         row, column = np.unravel_index(int(np.argmax(cosines)), cosines.shape)
         return kinds[row], float(cosines[row, column]), words[column]
 
@@ -210,15 +174,19 @@ class Analyser:
             return self._prototypes
 
 
-def key_terms(question: str) -> set[str]:
-    """Names the question is about ("Korea", "NVIDIA"): words capitalised mid-sentence.
-    Numbers are not names: a question's "March 2005 Budget" is often the article's
-    "March Budget"; what a question asks for is checked by its answer kind instead."""
-    words = question.strip().split()[1:]
-    return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
-
-
-def refers_back(question: str) -> bool:
-    """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
-    opening ("And the cost?"), or no content of its own ("Why?")."""
-    return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or len(terms(question)) <= 1)
+def phrases(text: str) -> list[str]:
+    """Every "which <word>" that :meth:`Analyser.analyse` may compare with the kinds for
+    ``text`` (a superset), so that the engine embeds them with the question in one call."""
+    if _REASON.match(text) or re.search(r"\bwhy\b", text, re.I):
+        return []
+    words = [m.group(1).lower()] if (m := _ATTRIBUTE.search(text)) else []
+    wh = _WH.search(text)
+    if wh and wh.group(1).lower() in ("which", "what"):
+        named = _NAME_OF.search(text)
+        for rest in (text[wh.end():].split(), text[named.end():].split() if named else []):
+            for word in rest[:4]:
+                bare = word.strip("?,.'\"").lower()
+                if bare in _AUX or not bare:
+                    break
+                words.append(bare.removesuffix("'s").removesuffix("’s"))
+    return [f"which {w}" for w in dict.fromkeys(words)]

@@ -3,7 +3,7 @@
 
 The HTTP layer only converts: the request's ``messages`` become a conversation (stateless:
 earlier turns are replayed into memory, so a follow-up is resolved as in ``assistant chat``),
-its last user message is asked, and the :class:`~assistant.answers.Answer` becomes a chat
+its last user message is asked, and the :class:`~assistant.core.answer.Answer` becomes a chat
 completion. The model names are the backends. The answer text keeps its ``[n]`` markers; the
 response carries the answer as ``assistant ask --json`` prints it in an extra field ``answer``
 (citations, refusal, notes), and the content ends with a short "Sources" list unless the
@@ -27,7 +27,7 @@ import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.answers import Answer
+from assistant.core.answer import Answer
 from assistant.errors import BackendError, QuestionError, user_errors
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def create_app(assistant) -> FastAPI:
 
 
 def router(assistant) -> APIRouter:
-    from assistant.backends import backend
+    from assistant.llm.backends import backend
 
     limiter = anyio.CapacityLimiter(ANSWER_CONCURRENCY)
     names = assistant.backends()  # the settings do not change while serving

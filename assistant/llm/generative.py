@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answers import Answer, Citation
+from assistant.core.answer import Answer, Citation
+from assistant.core.pipeline import Found
+from assistant.core.question import Question
 from assistant.errors import BackendError
-from assistant.evidence import sentences_of
-from assistant.lexical import terms
+from assistant.reading.evidence import sentence_vectors_of, sentences_of
 from index import Passage
 from index.chunking import sentence_spans
+from index.lexical import terms
 
 log = logging.getLogger(__name__)
 SYSTEM = (
@@ -75,9 +77,10 @@ def check(generated: str, passages: list[Passage], embedder) -> Checked:
         plain = _MARKER.sub("", sentence).strip()
         if plain and not plain.lower().startswith("the articles don't say"):
             claims.append((plain, [int(n) for n in _MARKER.findall(sentence)]))
-    # one ONNX call for the evidence and the claims together
-    vectors = embedder.embed_batch([e.text for e in evidence] + [plain for plain, _ in claims])
-    ev_vectors, claim_vectors = vectors[: len(evidence)], vectors[len(evidence):]
+    # the evidence's vectors were stored at index time (embedded now only for a chunk
+    # stored without them); the claims are embedded in one call
+    ev_vectors = sentence_vectors_of(evidence, embedder)
+    claim_vectors = embedder.embed_batch([plain for plain, _ in claims]) if claims else np.zeros((0, ev_vectors.shape[1]))
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     kept, dropped, repaired = [], [], 0
@@ -134,33 +137,35 @@ class GenerativeAnswerer:
         self.model, self.embedder, self.extractive = model, embedder, extractive
         self.name, self.max_tokens, self.fallback = model.name, max_tokens, fallback
 
-    def answer(self, draft) -> Generator[str, None, Answer]:
+    def answer(self, question: Question, found: Found) -> Generator[str, None, Answer]:
         try:
-            return (yield from self._generate(draft, draft.history))
+            return (yield from self._generate(question, found))
         except BackendError as exc:
             if not self.fallback:
                 raise
             log.warning("%s; falling back to extractive", exc)
-            draft.notes = [*draft.notes, f"{exc}. Answered extractively instead."]
-        return (yield from self.extractive.answer(draft))
+            question = replace(question, notes=(*question.notes, f"{exc}. Answered extractively instead."))
+        return (yield from self.extractive.answer(question, found))
 
-    def _generate(self, draft, history: list[dict]) -> Generator[str, None, Answer]:
-        passages = draft.retrieved.passages
-        # earlier turns go in as chat history (bounded by the memory's token budget)
+    def _generate(self, question: Question, found: Found) -> Generator[str, None, Answer]:
+        # the passages the steps kept (a follow-up's narrowing applies here too); earlier
+        # turns go in as chat history (bounded by the memory's token budget)
+        passages = list(found.passages)
         pieces = []
-        for delta in self.model.stream_chat(build_messages(draft.question, passages, history), self.max_tokens):
+        messages = build_messages(question.text, passages, list(question.history))
+        for delta in self.model.stream_chat(messages, self.max_tokens):
             pieces.append(delta)
             yield delta
         checked = check("".join(pieces), passages, self.embedder)
-        notes = list(draft.notes)
+        notes = list(question.notes)
         if checked.dropped:
             notes.append(f"removed {len(checked.dropped)} sentence(s) the sources do not support: " + " | ".join(checked.dropped))
         if checked.repaired:
             notes.append(f"re-pointed {checked.repaired} citation(s) to the passage that supports the sentence")
         if not checked.sentences:
             notes.append("the model's answer could not be verified against the articles; quoting them instead")
-            draft.notes, draft.said = notes, ""
-            return final(self.extractive.answer(draft, f"{self.name}+extractive"))
+            quoted = replace(question, notes=tuple(notes), said="")
+            return final(self.extractive.answer(quoted, found, f"{self.name}+extractive"))
         return Answer(text=" ".join(checked.sentences), citations=checked.citations, backend=self.name, notes=notes)
 
 

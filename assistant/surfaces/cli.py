@@ -73,14 +73,24 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(p, backend=True)
     p.set_defaults(run=cmd_chat)
 
-    p = sub.add_parser("serve", parents=[common], help="start the chat page and the OpenAI-compatible API (/v1)")
-    p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default 7860)")
-    p.set_defaults(run=cmd_serve)
+    _plugged_commands(sub, common)  # `serve`, from the ui package
 
     p = sub.add_parser("mcp", parents=[common], help="serve read-only MCP tools over stdio (search, ask, list, status)")
     p.set_defaults(run=cmd_mcp)
     return parser
+
+
+# Commands a layer above this one adds: each entry point of this group (pyproject.toml) is
+# a function (subparsers, common options parser) -> None that adds its subcommand, whose
+# ``run`` gets the parsed args. The page's `assistant serve` comes from ui/ this way.
+COMMAND_GROUP = "news_assistant.commands"
+
+
+def _plugged_commands(sub, common: argparse.ArgumentParser) -> None:
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
+        entry.load()(sub, common)
 
 
 def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
@@ -92,17 +102,18 @@ def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before")
     p.add_argument("--json", action="store_true", help="print JSON")
     if backend:
-        from assistant.backends import BACKENDS
+        from assistant.llm.backends import BACKENDS
 
         p.add_argument("--backend", choices=BACKENDS, help="answer backend")
 
 
-def _assistant(args):
+def make_assistant(args):
+    """The :class:`Assistant` a command's parsed ``args`` ask for (data dir, Chroma URL, ...)."""
     from assistant.api import Assistant
     from assistant.config import Settings
     from index import tune_malloc
 
-    tune_malloc(fixed_mmap_threshold=getattr(args, "run", None) is cmd_serve)  # before any thread starts
+    tune_malloc(fixed_mmap_threshold=getattr(args, "long_running", False))  # before any thread starts
 
     overrides = {k: getattr(args, k, None) for k in ("data_dir", "chroma_url", "backend", "top_k", "host", "port")}
     if getattr(args, "wait", None) is not None:
@@ -111,13 +122,13 @@ def _assistant(args):
 
 
 def _progress():
-    from assistant.progress import console_progress
+    from assistant.surfaces.progress import console_progress
 
     return console_progress("embedding")
 
 
 def cmd_index(args) -> int:
-    report = _assistant(args).sync(args.paths or None, rebuild=args.rebuild, progress=_progress())
+    report = make_assistant(args).sync(args.paths or None, rebuild=args.rebuild, progress=_progress())
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0
@@ -136,13 +147,13 @@ def cmd_remove(args) -> int:
     if not args.doc_ids and not args.root:
         print("name DOC_IDs or --root DIR to remove (see `assistant status --json`)", file=sys.stderr)
         return 2
-    gone = _assistant(args).remove(args.doc_ids, args.root)
+    gone = make_assistant(args).remove(args.doc_ids, args.root)
     print(json.dumps({"removed": gone}) if args.json else f"removed {len(gone)} document(s)")
     return 0
 
 
 def cmd_status(args) -> int:
-    status = _assistant(args).status()
+    status = make_assistant(args).status()
     if args.json:
         print(json.dumps(status, ensure_ascii=False))
     else:
@@ -165,9 +176,9 @@ def _warmed(bot):
 
 
 def cmd_retrieve(args) -> int:
-    from assistant.render import passage_dict, print_passages
+    from assistant.surfaces.render import passage_dict, print_passages
 
-    passages = _warmed(_assistant(args)).retrieve(args.question, k=args.top_k, **_filters(args))
+    passages = _warmed(make_assistant(args)).retrieve(args.question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps({"passages": [passage_dict(p) for p in passages]}, ensure_ascii=False))
     else:
@@ -176,9 +187,9 @@ def cmd_retrieve(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from assistant.render import print_answer
+    from assistant.surfaces.render import print_answer
 
-    answer = _warmed(_assistant(args)).ask(args.question, k=args.top_k, **_filters(args))
+    answer = _warmed(make_assistant(args)).ask(args.question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -187,24 +198,17 @@ def cmd_ask(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from assistant.terminal_chat import run_chat
+    from assistant.surfaces.terminal_chat import run_chat
 
     return run_chat(
-        _assistant(args), json_lines=args.json or not sys.stdin.isatty(), k=args.top_k, filters=_filters(args)
+        make_assistant(args), json_lines=args.json or not sys.stdin.isatty(), k=args.top_k, filters=_filters(args)
     )
 
 
-def cmd_serve(args) -> int:
-    from ui.server import serve
-
-    serve(_assistant(args))
-    return 0
-
-
 def cmd_mcp(args) -> int:
-    from assistant.mcp_server import serve_stdio
+    from assistant.surfaces.mcp_server import serve_stdio
 
-    serve_stdio(_assistant(args).settings)
+    serve_stdio(make_assistant(args).settings)
     return 0
 
 

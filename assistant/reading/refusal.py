@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 
-from assistant import reader
-from assistant.lexical import terms
-from assistant.pipeline import Draft
-from assistant.questions import key_terms
-from assistant.retrieval import HybridRetriever
+from assistant.core.answer import Refusal
+from assistant.core.pipeline import Found
+from assistant.core.question import Question
+from assistant.reading import reader
+from index.lexical import terms
+from index.mirror import LiveMirror
 
 # The best sentence must mean roughly what the question asks. Calibrated with 2,225 BBC
 # distractors (bench/quality.py) on sentence vectors pooled at index time: the dev half's
@@ -54,109 +55,113 @@ _HOW_WORD = re.compile(r"\bhow (\w+)", re.I)  # "old" in "how old": the kind ask
 
 
 class RefusalPolicy:
-    """The last step: refuse with a reason, or let the draft through."""
+    """The last step: refuse with a reason, or let what was found through."""
 
-    def __init__(self, retriever: HybridRetriever) -> None:
-        self.retriever = retriever
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
 
-    def __call__(self, draft: Draft) -> Draft:
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
         for check in (self.unmentioned, self.weak, self.nothing_of_kind, self.nothing_about_attribute):
-            if why := check(draft):
-                return draft.refuse(why)
-        return draft
+            if refusal := check(question, found):
+                return refusal
+        return found
 
-    def unmentioned(self, draft: Draft) -> str | None:
-        names = self._names(draft.question)
+    def unmentioned(self, question: Question, found: Found) -> Refusal | None:
+        names = self._names(question)
         if not names:
             return None
         present: set[str] = set()
-        for doc_id in dict.fromkeys(p.doc_id for p in draft.passages):
-            present |= self.retriever.article_terms(doc_id)
+        for doc_id in dict.fromkeys(p.doc_id for p in found.passages):
+            present |= self.mirror.article_terms(doc_id)
         missing = {t for t in names if not _mentioned(t, present)}
         if missing:  # "USAID" may be spelled out: "U.S. Agency for International Development"
-            missing -= spelled_out_acronyms(" ".join(p.text for p in draft.passages))
+            missing -= spelled_out_acronyms(" ".join(p.text for p in found.passages))
         if not missing:
             return None
-        words = [w.strip("?.,;:!\"'()“”’").removesuffix("'s").removesuffix("’s") for w in draft.question.split()
+        words = [w.strip("?.,;:!\"'()“”’").removesuffix("'s").removesuffix("’s") for w in question.text.split()
                  if set(terms(w)) & missing]
-        return f"the articles found never mention {', '.join(dict.fromkeys(words))}"
+        named = ", ".join(dict.fromkeys(words))
+        return Refusal("unmentioned", f"the articles found never mention {named}", f"they never mention {named}")
 
-    def _names(self, question: str) -> set[str]:
+    def _names(self, question: Question) -> set[str]:
         """Capitalised words; in a question typed all in lower case, the words the
         collection writes as (part of) a name, or does not know at all."""
-        if any(c.isupper() for c in question):
-            return key_terms(question)
-        return {t for t in terms(question) if not t.isdigit() and self.retriever.is_name(t)}
+        if any(c.isupper() for c in question.text):
+            return set(question.names)
+        return {t for t in question.terms if not t.isdigit() and self.mirror.is_name(t)}
 
     @staticmethod
-    def weak(draft: Draft) -> str | None:
+    def weak(question: Question, found: Found) -> Refusal | None:
         """A follow-up ("Why is it important?") means little alone: its topic was found
         with the earlier question, so only what it asks for is checked (below)."""
-        if not draft.evidence:
-            return "no sentence of the passages found answers a question"
-        if not draft.follow_up and max(e.cosine for e in draft.evidence) < MIN_EVIDENCE_COSINE:
-            return "the closest sentences found are about something else"
+        if not found.evidence:
+            return Refusal("no_sentence", "no sentence of the passages found answers a question",
+                           "none of them says what you asked")
+        if not question.follow_up and max(e.cosine for e in found.evidence) < MIN_EVIDENCE_COSINE:
+            return Refusal("off_topic", "the closest sentences found are about something else",
+                           "none of them says what you asked")
         return None
 
-    def _predicate(self, draft: Draft, best) -> float:
+    def _predicate(self, question: Question, best) -> float:
         """Idf-weighted share of what the question says about its subject (its words
         other than names: "pay", "stake" in "How much did Ken Bates pay for his stake?")
         that the answer's sentence, or the one before it, holds. An amount in an article
         about Ken Bates is no answer unless it is about paying for the stake."""
-        bm25 = self.retriever.bm25()
-        how = _HOW_WORD.search(draft.question)
-        names = key_terms(draft.question) | set(terms(draft.context)) | set(terms(how.group(1) if how else ""))
-        wanted = {t for t in terms(draft.question) if t not in names and not t.isdigit()}
+        bm25 = self.mirror.bm25()
+        how = _HOW_WORD.search(question.text)
+        names = question.names | set(question.context_terms) | set(terms(how.group(1) if how else ""))
+        wanted = {t for t in question.terms if t not in names and not t.isdigit()}
         total = sum(bm25.idf(t) for t in wanted)
-        if not total or (draft.follow_up and len(wanted) < 2):  # "How old was he then?" says too little
+        if not total or (question.follow_up and len(wanted) < 2):  # "How old was he then?" says too little
             return 1.0
         return sum(bm25.idf(t) for t in wanted & reader.terms_with_previous(best)) / total
 
-    def _about_subject(self, draft: Draft, best) -> bool:
+    def _about_subject(self, question: Question, best) -> bool:
         """The answer's article names something the question names ("Japan", "Khmer"):
         a figure from an article about another subject answers another question."""
-        names = key_terms(draft.question)
-        if not names or draft.follow_up:
+        if not question.names or question.follow_up:
             return True
-        present = self.retriever.article_terms(best.passage.doc_id)
-        return any(_mentioned(t, present) for t in names)
+        present = self.mirror.article_terms(best.passage.doc_id)
+        return any(_mentioned(t, present) for t in question.names)
 
-    def nothing_of_kind(self, draft: Draft) -> str | None:
+    def nothing_of_kind(self, question: Question, found: Found) -> Refusal | None:
         """A question wanting a person, an amount ... gets one tied to what it asks, or a
         refusal. Finding none of the kind refuses only when the kind is sure (a wh-word,
         or a head noun close to a kind); a typed answer must always be tied."""
-        asked = draft.asked
+        asked = question.asked
         if not asked.wants_span:
             return None
-        best = draft.evidence[0]
+        best = found.evidence[0]
         kind = KIND_WORDS.get(asked.kind, asked.kind)
+        none = Refusal("no_kind", f"the passages found give no {kind} that answers it",
+                       f"they give no {kind} that answers it")
         if best.kind_bonus <= 0:
-            return f"the passages found give no {kind} that answers it" if asked.confident else None
-        untied = self._predicate(draft, best) < MIN_PREDICATE_COVERAGE and best.cosine < PARAPHRASE_COSINE
-        if untied or not self._about_subject(draft, best):
-            return f"the passages found give no {kind} tied to what the question asks about"
-        if reader.short_answer(best, asked, draft.asked_terms) is None:
-            return f"the passages found give no {kind} that answers it"
+            return none if asked.confident else None
+        untied = self._predicate(question, best) < MIN_PREDICATE_COVERAGE and best.cosine < PARAPHRASE_COSINE
+        if untied or not self._about_subject(question, best):
+            return Refusal("untied", f"the passages found give no {kind} tied to what the question asks about",
+                           f"they give no {kind} tied to what you asked about")
+        if reader.short_answer(best, asked, question.asked_terms) is None:
+            return none
         return None
 
-
     @staticmethod
-    def nothing_about_attribute(draft: Draft) -> str | None:
+    def nothing_about_attribute(question: Question, found: Found) -> Refusal | None:
         """ "Who is the agent of James McIlroy?" answered from a sentence about McIlroy
         that never mentions an agent would name someone else. The attribute asked about
-        (see :class:`assistant.questions.Question`) must be in the answer's sentence or
+        (see :class:`assistant.core.question.Asked`) must be in the answer's sentence or
         the one before it. (Letting a sentence close in meaning to the question through,
         as the kind check does, let every unanswerable question of the dev half through.)
         On the dev half of bench/questions_bbc.json: unanswerable refused 0.48 -> 0.65,
         false refusals 0.043 -> 0.052 (a question answered wrongly before)."""
-        attribute = terms(draft.asked.attribute)
-        if not attribute or draft.follow_up:
+        attribute = terms(question.asked.attribute)
+        if not attribute or question.follow_up:
             return None
-        best = draft.evidence[0]
-        near = reader.terms_with_previous(best)
+        near = reader.terms_with_previous(found.evidence[0])
         if all(_mentioned(t, near) for t in attribute):
             return None
-        return f"the passages found say nothing about the {draft.asked.attribute}"
+        what = question.asked.attribute
+        return Refusal("no_attribute", f"the passages found say nothing about the {what}", f"they say nothing about the {what}")
 
 
 def spelled_out_acronyms(text: str) -> set[str]:

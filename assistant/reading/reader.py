@@ -1,7 +1,7 @@
 """The reader: which sentence answers the question, and what its short answer is.
 
 A sentence is a good answer when it holds something of the kind the question asks for
-(a person for "who", an amount for "how much"; see :mod:`assistant.questions`) that the
+(a person for "who", an amount for "how much"; see :mod:`assistant.reading.analysis`) that the
 question does not already name, close to what the question asks about. Sentences are
 ranked by a linear score over a few features (:func:`features`, :data:`WEIGHTS`) whose
 weights are fitted on the dev half of bench/questions_bbc.json. A sentence is read with
@@ -16,10 +16,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from assistant.evidence import Evidence
-from assistant.lexical import BM25, lexical_coverage, term_set, terms
-from assistant.questions import Question
+from assistant.core.question import Asked, Question
+from assistant.reading.evidence import Evidence
 from index.entities import NAME_LABELS
+from index.lexical import BM25, lexical_coverage, term_set, terms
 
 # How a span of the asked kind is valued (the `kind` feature is type_score / TYPE_BONUS; the
 # refusal policy reads kind_bonus > 0). Set by hand before the ranker was fitted and checked
@@ -97,7 +97,7 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def candidates(item: Evidence, question: Question, asked_terms: set[str]) -> list[Span]:
+def candidates(item: Evidence, question: Asked, asked_terms: set[str]) -> list[Span]:
     """Spans of the asked kind that the question does not already name, and a name set
     right after the question's head noun ("the game Project Entropia", "French club side
     Narbonne"): the article says what kind of thing it is, whatever NER labelled it."""
@@ -149,7 +149,7 @@ WEIGHTS: dict[str, float] = {
 class Reading:
     """What the ranker needs to know about the question, computed once per question."""
 
-    question: Question
+    question: Asked
     asked_terms: set[str]
     predicate: list[str]
     names: list[str]
@@ -171,10 +171,9 @@ class Reading:
         return pred / (pred + names) if pred + names else 0.0
 
     @classmethod
-    def of(cls, question: Question, asked_terms: set[str], names: set[str], bm25: BM25,
-           evidence: list[Evidence]) -> Reading:
-        own = terms(question.text)
-        return cls(question, asked_terms, [t for t in own if t not in names], [t for t in own if t in names] or
+    def of(cls, question: Question, names: set[str], bm25: BM25, evidence: list[Evidence]) -> Reading:
+        own, asked_terms = question.terms, question.asked_terms
+        return cls(question.asked, asked_terms, [t for t in own if t not in names], [t for t in own if t in names] or
                    sorted(names & asked_terms), bm25, spread(evidence))
 
 
@@ -243,7 +242,7 @@ def _local(sentences: int) -> float:
     return 1.0 / max(sentences, 1)
 
 
-def type_score(item: Evidence, question: Question, asked_terms: set[str]) -> float:
+def type_score(item: Evidence, question: Asked, asked_terms: set[str]) -> float:
     """The bonus for holding an answer of the asked kind, less when the kind is unsure.
     (Scaling it by how much of the question the sentence covers was tried: dev answers
     0.66 -> 0.61.)"""
@@ -256,7 +255,7 @@ def type_score(item: Evidence, question: Question, asked_terms: set[str]) -> flo
     return 0.0
 
 
-def _fit(item: Evidence, span: Span, question: Question, asked_terms: set[str]) -> float:
+def _fit(item: Evidence, span: Span, question: Asked, asked_terms: set[str]) -> float:
     """How well a span fits as the answer: its label's likelihood, and whether the
     question's terms are near it in the sentence."""
     label = 1.0 if question.labels and span.label in (question.labels[0], "QUOTED", "APPOSED") else SECOND_LABEL
@@ -286,7 +285,7 @@ def _words(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
     return tuple((m.start(), frozenset(terms(m.group(0)))) for m in re.finditer(r"[\w'’.-]+", text))
 
 
-def short_answer(item: Evidence, question: Question, asked_terms: set[str]) -> Span | None:
+def short_answer(item: Evidence, question: Asked, asked_terms: set[str]) -> Span | None:
     """The best span of the asked kind in the sentence: one set after the question's head
     noun, then of the most likely label, then the one nearest to the question's terms (or
     followed by its head noun, for counts)."""

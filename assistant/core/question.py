@@ -1,0 +1,142 @@
+"""The question of one turn, built once by the engine and read by every step.
+
+:class:`Question` holds what every step needs to know about the question: its cleaned
+text, the retrieval query (a follow-up with its context), its terms and names, what kind
+of answer it asks for (:class:`Asked`), the filters it was asked under, and its
+embeddings, all computed in one batched embedder call. No step re-derives any of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index import Passage
+from index.lexical import terms
+
+# Answer kinds and the spaCy entity labels that can fill them, most likely first.
+LABELS: dict[str, tuple[str, ...]] = {
+    "who": ("PERSON", "ORG"),  # "Who bought Rover?" may be answered by a company
+    "person": ("PERSON",),  # "Which goalkeeper ...?"
+    "organisation": ("ORG",),
+    "place": ("GPE", "LOC", "FAC"),
+    "date": ("DATE", "TIME"),
+    "money": ("MONEY",),
+    "amount": ("MONEY", "PERCENT", "QUANTITY"),  # "how much ...": money most often
+    "age": ("DATE", "CARDINAL"),  # spaCy tags "the 31-year-old" as a DATE
+    "percent": ("PERCENT",),
+    "count": ("CARDINAL", "QUANTITY"),
+    "quantity": ("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"),
+    # titles are often mis-tagged (a film as a PERSON), so any name may be one, less likely
+    "title": ("WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "ORG", "PERSON", "FAC", "GPE"),
+}
+SENTENCE_KINDS = ("reason", "description")  # answered by a sentence, not a short span
+
+_PRONOUNS = re.compile(
+    r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|there|then)\b", re.I
+)
+_ELLIPSIS = re.compile(r"^\s*(and|also|so|but|what about|how about|anything else|what else|who else)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents and/or a date range (ISO dates, inclusive)."""
+
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @staticmethod
+    def _num(date: str | None) -> int | None:
+        return int(date.replace("-", "")[:8].ljust(8, "0")) if date else None
+
+    def accepts(self, passage: Passage) -> bool:
+        if self.doc_ids and passage.doc_id not in self.doc_ids:
+            return False
+        lo, hi = self._num(self.date_from), self._num(self.date_to)
+        if lo is None and hi is None:
+            return True
+        return (
+            passage.date_num is not None
+            and (lo is None or passage.date_num >= lo)
+            and (hi is None or passage.date_num <= hi)
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_ids or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class Asked:
+    text: str
+    kind: str  # a key of LABELS, or "reason" / "description"
+    focus: str = ""  # the head noun after which/what/how many ("goalkeeper", "people")
+    # the kind is sure: from a wh-word ("who", "how much") or a head noun close to a kind;
+    # only then does finding nothing of the kind refuse the question
+    confident: bool = True
+    # what the question asks about its subject when that is not itself a kind of answer:
+    # "agent" in "Who is the agent of ...?", "budget" in "What was the production budget of ...?"
+    attribute: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return LABELS.get(self.kind, ())
+
+    @property
+    def wants_span(self) -> bool:
+        return self.kind in LABELS
+
+
+
+
+@dataclass(frozen=True)
+class Question:
+    """One turn's question, everything about it computed once (see the module's docstring)."""
+
+    text: str  # cleaned: control characters and runs of spaces removed
+    standalone: str  # the retrieval query: a follow-up with the question it follows
+    context: str  # the earlier question a follow-up leans on ("" for a standalone one)
+    asked: Asked  # the kind of answer it asks for
+    vector: np.ndarray  # embedding of ``standalone``
+    own_vector: np.ndarray | None = None  # a follow-up's own words alone (None for a standalone question)
+    filters: Filters = field(default_factory=lambda: Filters())
+    cited_doc: str | None = None  # the article the previous answer cited (a follow-up)
+    said: str = ""  # the previous answer (a follow-up)
+    history: tuple[dict, ...] = ()  # earlier turns as chat messages, for LLM backends
+    notes: tuple[str, ...] = ()  # said while resolving it (a failed condense)
+    terms: tuple[str, ...] = ()  # terms(text)
+    names: frozenset[str] = frozenset()  # key_terms(text)
+    context_terms: tuple[str, ...] = ()  # terms(context)
+    context_names: frozenset[str] = frozenset()  # key_terms(context)
+
+    @classmethod
+    def of(cls, text: str, standalone: str, context: str, asked: Asked, vector: np.ndarray, **more) -> Question:
+        return cls(text, standalone, context, asked, vector, terms=tuple(terms(text)), names=frozenset(key_terms(text)),
+                   context_terms=tuple(terms(context)), context_names=frozenset(key_terms(context)), **more)
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.context)
+
+    @property
+    def asked_terms(self) -> set[str]:
+        """Terms of the question and of the turn it follows: an answer naming only these
+        tells the asker nothing new."""
+        return set(self.terms) | set(self.context_terms)
+
+
+def key_terms(question: str) -> set[str]:
+    """Names the question is about ("Korea", "NVIDIA"): words capitalised mid-sentence.
+    Numbers are not names: a question's "March 2005 Budget" is often the article's
+    "March Budget"; what a question asks for is checked by its answer kind instead."""
+    words = question.strip().split()[1:]
+    return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
+
+
+def refers_back(question: str) -> bool:
+    """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
+    opening ("And the cost?"), or no content of its own ("Why?")."""
+    return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or len(terms(question)) <= 1)
