@@ -70,6 +70,13 @@ def setup(flavour: str) -> None:
     done.touch()
 
 
+def cli_hint() -> str:
+    """Where the `assistant` command is: in the repository's venv, not on the PATH."""
+    cli = BIN.relative_to(ROOT) / "assistant"
+    return (f"the CLI is {cli} in this repository (e.g. `{cli} ask \"What does ILMU stand for?\"`), "
+            f"or put it on the PATH for this shell with `. {BIN.relative_to(ROOT) / 'activate'}`")
+
+
 def main(argv: list[str]) -> int:
     try:
         return run(argv)
@@ -85,6 +92,7 @@ def run(argv: list[str]) -> int:
         return 0
     if command == "run":
         setup("base")
+        print(cli_hint(), flush=True)
         return call([str(BIN / "assistant"), "serve", *argv[1:]])
     if command == "test":
         setup("test")

@@ -100,9 +100,17 @@ class Assistant:
 
     def _then_trim(self, events: Iterator) -> Iterator:
         try:
+            self._require_articles()
             yield from events
         finally:
             self._idle_trim.soon()
+
+    def _require_articles(self) -> None:
+        """A question on an empty index is told how to add articles, not that they "don't cover that"."""
+        from assistant.errors import EmptyIndexError
+
+        if not len(self.engine.retriever.mirror.current().passages):
+            raise EmptyIndexError()
 
     def ask(self, question: str, **options):
         """One question, no memory: returns an :class:`Answer` with citations."""
@@ -145,8 +153,24 @@ class Assistant:
             self.index.embedder.embed_batch(["warm up"])
         except EmbedderError as exc:  # a remote embedder that is down: the first question says so
             log.warning("embedder not warmed up: %s", exc)
+        self._load_reader()
         release_free_memory()
         self._idle_trim.soon()
+
+    def start_loading_reader(self) -> None:
+        """Load (and sha-check) the trained reader on another thread, so that it is ready by
+        the time retrieval has run (a one-question command's cold start)."""
+        import threading
+
+        threading.Thread(target=self._load_reader, name="reader-warm-up", daemon=True).start()
+
+    def _load_reader(self) -> None:
+        from assistant.reading.model import ReaderModelError, load_reader
+
+        try:
+            load_reader(self.settings.reader_model)
+        except ReaderModelError as exc:  # the first question reports it, as one line
+            log.warning("reader not loaded: %s", exc)
 
     def ensure_indexed(self, progress=None) -> SyncReport | None:
         """Index the shipped corpus on the first start, and finish an indexing that was cut

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         1000, ge=0, description="Token budget for conversation memory (older turns are dropped)."
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Longest extractive answer, in sentences.")
+    reader_model: Path | None = Field(
+        None, description="The trained reader's int8 ONNX file (default: models/reader/reader.onnx, sha256-checked "
+        "against the reader.json beside it; `python -m training` writes a new pair).",
+    )
+    reader_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Refuse when the trained reader's best P(a sentence answers) is under this "
+        "(default: the model's own, chosen on dev data; 0 never refuses for that reason).",
+    )
 
     # LLM backends
     llm_url: str | None = Field(
@@ -93,7 +102,7 @@ class Settings(BaseSettings):
         "(environment only).",
     )
 
-    @field_validator("data_dir", "gguf_path", mode="after")
+    @field_validator("data_dir", "gguf_path", "reader_model", mode="after")
     @classmethod
     def _expand_home(cls, path: Path | None) -> Path | None:
         """"~/news" from a user (CLI, Python, TOML, environment) means their home, and a

@@ -11,19 +11,31 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, partial
 
 from assistant.core.answer import REFUSAL, Answer, Refusal
 from assistant.core.memory import Memory, Turn, resolve_deterministically
 from assistant.core.pipeline import Found, Retrieved, Step, run_steps
-from assistant.core.question import Filters, Question
+from assistant.core.question import Filters, Question, Shape
 from assistant.errors import BackendError, QuestionError
 from assistant.llm import generative
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.reading.analysis import Analyser, phrases
 from assistant.reading.extractive import ExtractiveAnswerer
-from assistant.reading.refusal import RefusalPolicy
-from assistant.reading.steps import ANSWER_FIRST_SHARE, AnswerFirst, FollowUpTopic, RelevanceFloor, ScoreSentences
+from assistant.reading.model import load_reader
+from assistant.reading.reader import NoAnswer, NoSentence, ReadSentences
+from assistant.reading.refusal import Unmentioned
+from assistant.reading.shaped import (
+    ComparisonAnswerer,
+    DescriptionAnswerer,
+    HasItems,
+    ListAnswerer,
+    OverviewAnswerer,
+    Sides,
+    WholeArticle,
+)
+from assistant.reading.shapes import shape_of
+from assistant.reading.steps import FollowUpTopic, RelevanceFloor
 from assistant.retrieval.hybrid import HybridRetriever
 from index import Index
 
@@ -45,15 +57,31 @@ def clean_question(question: str) -> str:
 
 
 def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
-    """The reading steps, in order: relevance floor, follow-up topic, sentence scoring,
-    answer kind first, refusal policy."""
+    """The reading steps, in order: relevance floor, follow-up topic, names the articles
+    never mention, the trained reader, and its refusal threshold."""
+    reader = partial(load_reader, settings.reader_model)  # loaded (and sha-checked) on the first question
     return [
         RelevanceFloor(settings.min_score, retriever.mirror),
         FollowUpTopic(),
-        ScoreSentences(embedder, retriever.mirror),
-        AnswerFirst(ANSWER_FIRST_SHARE),
-        RefusalPolicy(retriever.mirror),
+        Unmentioned(retriever.mirror),
+        ReadSentences(embedder, reader),
+        NoAnswer(reader, settings.reader_threshold),
     ]
+
+
+def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tuple[list[Step], object]]:
+    """For each shape but the lookup, its steps and (for the extractive backend) its answerer."""
+    reader = partial(load_reader, settings.reader_model)
+    floor = RelevanceFloor(settings.min_score, retriever.mirror)
+    read = ReadSentences(embedder, reader)
+    return {
+        "overview": ([WholeArticle(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
+        "topic": ([floor, Unmentioned(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
+        "comparison": ([Sides(retriever, settings.top_k)], ComparisonAnswerer(embedder)),
+        "list": ([FollowUpTopic(), Unmentioned(retriever.mirror), HasItems(), read], ListAnswerer()),
+        "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
+                        DescriptionAnswerer(retriever.mirror)),
+    }
 
 
 class Engine:
@@ -70,17 +98,31 @@ class Engine:
         """The steps between retrieval and answer, in order (a plain list: replace or drop one)."""
         return default_steps(self.settings, self.retriever, self.index.embedder)
 
+    @cached_property
+    def shapes(self) -> dict[str, tuple[list[Step], object]]:
+        """Steps and extractive answerer per question shape other than the lookup."""
+        return shape_steps(self.settings, self.retriever, self.index.embedder)
+
+    def plan(self, question: Question, name: str) -> tuple[list[Step], object]:
+        shape = question.shape
+        key = "topic" if shape.kind == "overview" and shape.scope == "topic" else shape.kind
+        steps, extractive = self.shapes.get(key, (self.steps, self.extractive))
+        return steps, self.answerer(name, extractive)
+
     def chat_model(self, name: str) -> ChatModel | None:
         if name not in self._models:
             self._models[name] = make_chat_model(name, self.settings)
         return self._models[name]
 
-    def answerer(self, name: str):
+    def answerer(self, name: str, extractive=None):
+        """The backend's answerer; ``extractive`` answers without a model (and when a model
+        fails or says nothing the passages support): the lookup's by default."""
+        extractive = extractive or self.extractive
         model = self.chat_model(name)
         if model is None:
-            return self.extractive
+            return extractive
         return generative.GenerativeAnswerer(
-            model, self.index.embedder, self.extractive,
+            model, self.index.embedder, extractive,
             max_tokens=self.settings.llm_max_tokens, fallback=self.settings.fallback_to_extractive,
         )
 
@@ -93,12 +135,15 @@ class Engine:
         retrieved = self.retriever.retrieve(asked.standalone, k or self.settings.top_k, filters,
                                             boost_doc=asked.cited_doc, vector=asked.vector)
         timings = {"retrieve": _ms(started)}
-        outcome = run_steps(self.steps, asked, Found.of(retrieved))
+        steps, answerer = self.plan(asked, name)
+        outcome = run_steps(steps, asked, Found.of(retrieved))
         if isinstance(outcome, Refusal):
             refusal = self._searched(outcome, asked, retrieved)
-            answer = Answer(REFUSAL, refused=True, backend=name, notes=[*asked.notes, refusal.reason], refusal=refusal)
+            answer = Answer(REFUSAL, refused=True, backend=name, notes=[*asked.notes, refusal.reason], refusal=refusal,
+                            confidence=refusal.confidence)
         else:
-            answer = yield from self.answerer(name).answer(asked, outcome)
+            answer = yield from answerer.answer(asked, outcome)
+        answer.shape = asked.shape.kind
         answer.question, answer.standalone_question = asked.text, asked.standalone
         answer.timings_ms = {**timings, "total": _ms(started)}
         _remember(memory, answer)
@@ -111,25 +156,39 @@ class Engine:
         the analysis compares with the kinds) from one embedder call."""
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
+        shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
         candidates = phrases(text)
-        texts = [standalone, *([text] if context else []), *candidates]
+        sides = [f"{side} {text}" for side in shape.sides]
+        texts = [standalone, *([text] if context else []), *sides, *candidates]
         vectors = self.index.embedder.embed_batch(texts)
         known = dict(zip(candidates, vectors[len(texts) - len(candidates):]))
+        first_side = 1 + bool(context)
         return Question.of(
             text, standalone, context, self.analyser.analyse(text, known), vectors[0],
             own_vector=vectors[1] if context else None, filters=filters, cited_doc=last.cited_doc if last else None,
-            said=last.answer if last else "", history=tuple(memory.as_messages()), notes=tuple(notes),
+            said=last.answer if last else "", history=tuple(memory.as_messages()), notes=tuple(notes), shape=shape,
+            side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
         )
+
+    @staticmethod
+    def _kept_shape(text: str, last) -> Shape:
+        """A follow-up ("And the other article?") keeps the shape of the turn before, unless
+        its own words give it one."""
+        own = shape_of(text)
+        return own if own.kind != "lookup" else Shape(last.shape, scope="article")
 
     def _searched(self, refusal: Refusal, question: Question, retrieved: Retrieved) -> Refusal:
         """The refusal with what it searched and came near, with the numbers (``ask --json``)."""
         nearest: dict[str, dict] = {}
-        for p in retrieved.passages:  # best first; one entry per article
-            nearest.setdefault(p.doc_id, {"doc_id": p.doc_id, "title": p.title, "relevance": round(p.score, 4)})
+        for p in retrieved.passages:  # one entry per article, at its best passage's relevance
+            best = nearest.get(p.doc_id)
+            if best is None or p.score > best["relevance"]:
+                nearest[p.doc_id] = {"doc_id": p.doc_id, "title": p.title, "relevance": round(p.score, 4)}
+        ranked = sorted(nearest.values(), key=lambda n: -n["relevance"])[:3]
         f = question.filters
         return refusal.searched_for(
-            searched=question.standalone, nearest=tuple(list(nearest.values())[:3]),
-            best_relevance=round(retrieved.best_cosine, 4), relevance_floor=self.settings.min_score,
+            searched=question.standalone, nearest=tuple(ranked),
+            best_relevance=ranked[0]["relevance"] if ranked else 0.0, relevance_floor=self.settings.min_score,
             doc_ids=tuple(f.doc_ids), date_from=f.date_from, date_to=f.date_to,
         )
 
@@ -149,7 +208,7 @@ class Engine:
 
 def _remember(memory: Memory, answer: Answer) -> None:
     cited = answer.citations[0].doc_id if answer.citations else None
-    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited))
+    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited, answer.shape))
 
 
 def _ms(since: float) -> float:

@@ -11,6 +11,20 @@ class QuestionError(AssistantError):
     """The question cannot be answered as asked (empty, too long)."""
 
 
+class UsageError(AssistantError):
+    """An option's value cannot be used (a --doc no article has); the CLI exits with 2, as argparse does."""
+
+
+class EmptyIndexError(AssistantError):
+    """A question was asked before any article was indexed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "nothing is indexed yet: add articles with `assistant index PATH` (files or folders of "
+            ".txt .md .html .pdf; no PATH indexes the shipped articles) or upload them on the chat page"
+        )
+
+
 class ConfigError(Exception):
     """A setting is missing or wrong; the message names it."""
 

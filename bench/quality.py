@@ -7,6 +7,7 @@
     .venv/bin/python bench/quality.py                         # shipped articles + all 2,225 BBC articles
     .venv/bin/python bench/quality.py --baseline              # + stock LlamaIndex retrieval, same questions
     .venv/bin/python bench/quality.py --sets bbc-dev --verbose   # one set, every question printed
+    .venv/bin/python bench/quality.py --sets bbc-dev --curve     # the reader's refusal trade-off per threshold
 
 The index (seeds + BBC) is cached in --data-dir (default /tmp/news-assistant-bench-2225),
 so re-runs only re-check it. Prints numbers; asserts nothing.
@@ -52,7 +53,8 @@ def load_sets() -> dict[str, dict]:
 
 def build(args) -> tuple[Assistant, dict[str, str]]:
     data_dir = Path(args.data_dir)
-    bot = Assistant(Settings.load(data_dir=data_dir, backend=args.backend, llm_url=args.llm_url))
+    bot = Assistant(Settings.load(data_dir=data_dir, backend=args.backend, llm_url=args.llm_url,
+                                  reader_threshold=0.0 if args.curve else None))
     started = time.perf_counter()
     for path in (SHIPPED_CORPUS, BBC):
         report = bot.sync([path])
@@ -93,6 +95,7 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
     ranks, rows, lengths, answer_ms, retrieve_ms = [], [], [], [], []
     by_kind: dict[str, list[bool]] = defaultdict(list)
     correct = false_refusals = 0
+    reads: list[tuple[bool, bool, bool, float]] = []  # (answerable, contains the fact, refused by a rule, confidence)
     for q in questions["answerable"]:
         started = time.perf_counter()
         passages = bot.retrieve(q["question"], k=k)
@@ -105,12 +108,14 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
         correct += ok
         by_kind[q["kind"]].append(ok)
         false_refusals += answer.refused
+        reads.append((True, ok, _refused_by_rule(answer), answer.confidence or 0.0))
         lengths.append(len(answer.text))
         rows.append((q["id"], q["kind"], ranks[-1], ok, answer.refused, q["question"], answer.text[:200], answer.notes))
     refused = []
     for q in questions["unanswerable"]:
         answer = bot.ask(q["question"])
         refused.append(answer.refused)
+        reads.append((False, False, _refused_by_rule(answer), answer.confidence or 0.0))
         rows.append((q["id"], "unanswerable", None, answer.refused, answer.refused, q["question"], answer.text[:200], answer.notes))
     follow_ok = follow_n = 0
     for conv in questions["followups"]:
@@ -137,7 +142,29 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
         "retrieve_p50_ms": statistics.median(retrieve_ms),
         "by_kind": {kind: (sum(v) / len(v), len(v)) for kind, v in sorted(by_kind.items())},
         "rows": rows,
+        "reads": reads,
     }
+
+
+def _refused_by_rule(answer) -> bool:
+    """Refused by a step other than the reader's threshold (relevance floor, unmentioned name)."""
+    return answer.refused and (answer.refusal is None or answer.refusal.code != "no_answer")
+
+
+CURVE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def curve(reads: list[tuple[bool, bool, bool, float]]) -> list[tuple[float, float, float, float]]:
+    """(threshold, answers containing the fact, false refusals, unanswerable refused) at each
+    threshold, from one run with the reader's threshold at 0 (--curve)."""
+    yes = [r for r in reads if r[0]]
+    no = [r for r in reads if not r[0]]
+    out = []
+    for t in CURVE:
+        refused = lambda r, t=t: r[2] or r[3] < t  # noqa: E731
+        out.append((t, sum(r[1] and not refused(r) for r in yes) / max(len(yes), 1),
+                    sum(refused(r) for r in yes) / max(len(yes), 1), sum(refused(r) for r in no) / max(len(no), 1)))
+    return out
 
 
 def stock_llamaindex(bot: Assistant, texts: dict[str, str], sets: dict[str, dict], k: int = 5) -> dict:
@@ -197,11 +224,21 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="print only the questions answered wrongly")
     parser.add_argument("--backend", default="extractive", help="answer backend to measure (extractive, llama-cpp, openai)")
     parser.add_argument("--llm-url", help="base URL for --backend openai")
+    parser.add_argument("--without", action="append", default=[], metavar="STEP",
+                        help="drop the lookup step of this class name (e.g. Unmentioned) to measure what it does")
+    parser.add_argument("--curve", action="store_true",
+                        help="answer with the reader's threshold at 0 and print the refusal trade-off per threshold")
     args = parser.parse_args()
     bot, texts = build(args)
+    bot.engine.steps = [step for step in bot.engine.steps if type(step).__name__ not in args.without]
     sets = {name: q for name, q in load_sets().items() if name in args.sets.split(",")}
     results = {name: evaluate(bot, texts, questions) for name, questions in sets.items()}
     for name, result in results.items():
+        reads = result.pop("reads")
+        if args.curve:
+            print(f"\n{name}: threshold, answers containing the fact, false refusals, unanswerable refused")
+            for t, answers, false_refusals, unanswerable in curve(reads):
+                print(f"  {t:5.2f} {answers:7.3f} {false_refusals:7.3f} {unanswerable:7.3f}")
         rows = result.pop("rows")
         for row in rows:
             if args.verbose or (args.misses and not row[3]):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corpus.decoding import decode
 from corpus.html_text import extract_html
@@ -31,6 +32,14 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _BYLINE_DATE = re.compile(rf"^By\b.*?\b((?:{_MONTHS})[a-z]*\.? \d{{1,2}}, \d{{4}})", re.M)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "KIRKWALL, 14 March 2025 - ..." or "NEW YORK, March 14, 2025 — ...": a place in capitals, a date, a dash
+_DATELINE = re.compile(
+    r"\A[A-Z][A-Z.'’ -]{1,40}(?:\([^)\n]{1,30}\))?,\s+"
+    rf"(\d{{1,2}} (?:{_MONTHS})[a-z]*\.? \d{{4}}|(?:{_MONTHS})[a-z]*\.? \d{{1,2}},? \d{{4}})\s*[-–—]"
+)
+# a declared source that is a file path (the shipped articles name the seed they came from):
+# provenance for us, not a source to show a reader
+_FILE_PATH = re.compile(r"\A(?:[/~.]|[A-Za-z]:\\)|\.(?:txt|md|markdown|html?|pdf)\Z", re.I)
 
 
 def iso_date(value: object) -> str | None:
@@ -56,6 +65,24 @@ def byline_date(text: str) -> str | None:
     """A date given in a "By ... / Oct 21, 2025" byline, the usual scraped form."""
     match = _BYLINE_DATE.search(text)
     return iso_date(match.group(1)) if match else None
+
+
+def dateline_date(text: str) -> str | None:
+    """The date of a leading dateline ("KIRKWALL, 14 March 2025 - ..."), on the first line
+    or, below a headline, on the story's first line."""
+    title, body = first_line_title(text)
+    for start in (text.lstrip(), body.lstrip()) if title else (text.lstrip(),):
+        if match := _DATELINE.match(start):
+            return iso_date(re.sub(r"(\d)\s+(\d{4})", r"\1, \2", match.group(1).replace(".", "")))
+    return None
+
+
+def declared_source(value: object) -> str | None:
+    """A front-matter ``source``/``url`` worth showing: a URL or a publication, not a file path."""
+    source = _str(value)
+    if source is None or urlsplit(source).scheme in ("http", "https") or source.startswith("www."):
+        return source
+    return None if _FILE_PATH.search(source) or ("/" in source and " " not in source) else source
 
 
 def first_line_title(text: str) -> tuple[str | None, str]:
@@ -91,7 +118,7 @@ def opening_words(text: str, limit: int = 70) -> str | None:
 def read_text(data: bytes) -> RawDocument:
     text, warnings = decode(data)
     title, _ = first_line_title(text)
-    return RawDocument(text=text, title=title, date=byline_date(text), warnings=warnings)
+    return RawDocument(text=text, title=title, date=byline_date(text) or dateline_date(text), warnings=warnings)
 
 
 def read_markdown(data: bytes) -> RawDocument:
@@ -110,8 +137,8 @@ def read_markdown(data: bytes) -> RawDocument:
     return RawDocument(
         text=text,
         title=_str(meta.get("title")) or (heading.group(1).strip() if heading else None),
-        date=iso_date(meta.get("date")) or byline_date(text),
-        source=_str(meta.get("source") or meta.get("url")),
+        date=iso_date(meta.get("date")) or byline_date(text) or dateline_date(text),
+        source=declared_source(meta.get("url")) or declared_source(meta.get("source")),
         author=_str(meta.get("author")),
         warnings=warnings,
     )

@@ -108,9 +108,10 @@ class BM25:
         i = self._ids.get(term)
         return self._idf_unseen if i is None else self._idf[i]
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str | frozenset[str]) -> np.ndarray:
+        """BM25 of every document for ``query`` (a text, or its set of terms)."""
         scores = np.zeros(self.size, dtype=np.float32)
-        for term in set(terms(query)):
+        for term in set(terms(query)) if isinstance(query, str) else query:
             i = self._ids.get(term)
             if i is None:
                 continue

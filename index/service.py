@@ -1,4 +1,5 @@
-"""The index as one object: sync a corpus into Chroma, remove, report, search."""
+"""The index as one object: sync a corpus into Chroma, remove, report, and hand the
+question path what it mirrors in memory (every passage, its vector, the version)."""
 
 from __future__ import annotations
 
@@ -228,6 +229,9 @@ class Index:
         return self.store.vectors(chunk_ids)
 
     def search(self, vector, k: int, where: dict | None = None) -> list[Passage]:
+        """Chroma's own nearest-neighbour search. Questions never use it (they read the
+        in-memory mirror, index.mirror); the crash tests use it to check that every stored
+        chunk is reachable through the store's vector index."""
         return self.store.query(vector, k, where)
 
 

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 LAYERS = ["corpus", "index", "assistant", "ui"]
 # Inside assistant/, lowest first: a module imports only from its own level or below.
 ASSISTANT_LEVELS = [
-    ["assistant.errors", "assistant.config"],
+    ["assistant.errors", "assistant.config", "assistant.calibration"],
     ["assistant.core"],
     ["assistant.retrieval"],
     ["assistant.reading"],

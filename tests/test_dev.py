@@ -87,3 +87,14 @@ def test_ctrl_c_during_the_first_indexing(checkout, tmp_path):
     status, stderr = interrupt(checkout, tmp_path / "data", when="indexing the shipped articles")
     assert "Traceback" not in stderr, stderr
     assert status == 130
+
+
+def test_run_says_once_where_the_cli_is(checkout, tmp_path):
+    """`assistant` is in the repository's venv, not on the PATH: `dev.py run` says so as it starts."""
+    installed(checkout)
+    env = {**_clean_env(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "dev.py", "run", "--help"], cwd=checkout, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(".venv/bin/assistant") >= 1 and ".venv/bin/activate" in result.stdout
+    assert result.stdout.count("the CLI is") == 1

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from assistant.engine import MAX_QUESTION_CHARS
 from ui import render
-from ui.handlers import Handlers
+from ui.handlers import Handlers, document_choices
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,37 @@ if (!window.__sourcesWired) {
 }
 """
 
+# The question's length against the limit, as the user types (over it, Ask does nothing).
+COUNT_JS = f"""(question) => {{
+  const counter = document.getElementById('question-count');
+  const n = [...(question || '').trim()].length;
+  if (counter) {{
+    counter.textContent = n > {MAX_QUESTION_CHARS} ? `${{n.toLocaleString('en')}} / {MAX_QUESTION_CHARS:,} characters: too long to ask`
+                                       : `${{n.toLocaleString('en')}} / {MAX_QUESTION_CHARS:,} characters`;
+    counter.classList.toggle('over', n > {MAX_QUESTION_CHARS});
+  }}
+  return [];
+}}"""
+
+# Gradio labels each message with its HTML source ("bot's message: <a class=...>"); a
+# screen reader should hear what the page shows: the label becomes the message's text.
+LABELS_JS = r"""
+if (!window.__labelsWired) {
+  window.__labelsWired = true;
+  const plain = message => {
+    const label = message.getAttribute('aria-label') || '';
+    const at = label.indexOf("'s message: ");
+    if (at < 0) return;
+    const text = label.slice(0, at + 12) + message.innerText.replace(/\s+/g, ' ').trim();
+    if (label !== text) message.setAttribute('aria-label', text);
+  };
+  const fix = () => document.querySelectorAll('#chat [aria-label]').forEach(plain);
+  new MutationObserver(fix).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                                    attributes: true, attributeFilter: ['aria-label']});
+  fix();
+}
+"""
+
 CSS = """
 .sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; }
 .sources .src-title { font-size: 1.08em; }  /* regular weight: the bundled semibold face lacks some capitals */
@@ -85,12 +117,16 @@ CSS = """
                  background: var(--background-fill-primary); padding: 12px; box-shadow: -4px 0 16px rgb(0 0 0 / 0.25);
                  transform: translateX(105%); transition: transform 0.2s; }
   #sources-col.open { transform: none; }
-  #sources-toggle, #sources-close { display: inline-block; }
-  #sources-toggle { position: fixed; right: 12px; bottom: 12px; z-index: 999; }
-  .gradio-container { padding-bottom: 64px !important; }  /* room for the Sources button */
+  #sources-toggle, #sources-close { display: inline-block; }  /* in the row under the chat: a floating one covered the examples */
   #sources-toggle, #sources-close { padding: 8px 14px; border-radius: 999px; border: 1px solid var(--border-color-primary);
                                     background: var(--button-secondary-background-fill); font-weight: 600; }
 }
+#try-label, #try-label * { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
+#try-label { min-width: max-content !important; flex: none !important; overflow: visible !important; }  /* Gradio's min_width is 0 with scale=0 */
+/* a list that opens upwards (no room below) sits above the filter's label rather than over it */
+#doc-filter .options[style*="bottom:"] { margin-bottom: 32px; }
+#question-count { font-size: 0.85em; color: var(--body-text-color-subdued); text-align: right; margin-top: -6px; }
+#question-count.over { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 .error { color: var(--error-text-color, #b91c1c); }
 .note { color: var(--body-text-color-subdued); font-size: 0.9em; }
 table.stats th { text-align: left; padding-right: 1em; font-weight: 600; }
@@ -116,7 +152,7 @@ def build_app(assistant) -> gr.Blocks:
                 )
                 page.sources = gr.HTML(render.sources_panel([]), elem_id="sources", js_on_load=SOURCES_JS)
         with gr.Accordion("Answer settings", open=False):
-            page.backend, page.k, page.docs = _settings_row(settings, assistant.backends(), assistant.documents())
+            page.backend, page.k, page.docs = _settings_row(settings, assistant.backends(), document_choices(assistant))
         with gr.Accordion("Articles", open=False):
             page.files, page.summary, page.stats, page.reindex = _corpus_panel(settings)
         _wire_chat(h, page)
@@ -136,6 +172,8 @@ def _wire_chat(h: Handlers, p: SimpleNamespace) -> None:
     options = {"concurrency_limit": CHAT_CONCURRENCY, "concurrency_id": "chat", "api_visibility": "private"}
     for trigger in (p.question.submit, p.send.click):
         trigger(h.respond, [p.question, *state], outputs, **options)
+    # counts in the browser, also when the box is emptied after a question is sent
+    p.question.change(None, [p.question], None, js=COUNT_JS, queue=False, api_visibility="private")
     for button in p.examples:  # the button's value is its label: the example question
         button.click(h.ask_example, [button, *state], outputs, **options)
     for trigger in (p.reset.click, p.chat.clear):  # the chat's own bin icon forgets the history too
@@ -161,13 +199,15 @@ def _wire_api(h: Handlers, p: SimpleNamespace) -> None:
 def _wire_corpus(h: Handlers, p: SimpleNamespace) -> None:
     # one indexing job at a time: a second writer would meet the index lock
     options = {"concurrency_limit": 1, "concurrency_id": "index", "api_visibility": "private"}
-    p.files.upload(h.upload, [p.files], [p.summary, p.files, p.stats, p.docs], **options)
-    p.reindex.click(h.reindex, None, [p.summary, p.stats, p.docs], **options)
+    # the progress bar once, in the summary, rather than over every output (the stats table too)
+    p.files.upload(h.upload, [p.files], [p.summary, p.files, p.stats, p.docs], show_progress_on=p.summary, **options)
+    p.reindex.click(h.reindex, None, [p.summary, p.stats, p.docs], show_progress_on=p.summary, **options)
 
 
 def _chat_column():
     chat = gr.Chatbot(
         label="Conversation",
+        show_label=False,  # Gradio floats it over the top message once the chat scrolls
         height=460,
         render_markdown=False,  # answers quote articles: show their text, never interpret it
         sanitize_html=True,
@@ -188,16 +228,19 @@ def _chat_column():
             max_lines=4,
         )
         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+    gr.HTML(
+        f'<div id="question-count" aria-live="polite">0 / {MAX_QUESTION_CHARS:,} characters</div>', js_on_load=LABELS_JS
+    )
     with gr.Row():
         reset = gr.Button("New conversation", size="sm", elem_id="new-conversation", scale=0, min_width=160)
         gr.HTML('<button id="sources-toggle" type="button">Sources</button>', js_on_load=None)
     with gr.Row(elem_id="examples"):
-        gr.Markdown("Try:", scale=0, min_width=40)
+        gr.Markdown("Try:", scale=0, min_width=48, elem_id="try-label")
         examples = [gr.Button(q, size="sm", variant="secondary", elem_classes="example") for q in EXAMPLES]
     return chat, question, send, reset, examples
 
 
-def _settings_row(settings, backends: list[str], doc_ids: list[str]):
+def _settings_row(settings, backends: list[str], doc_ids: list[tuple[str, str]]):
     with gr.Row():
         backend = gr.Dropdown(backends, value=settings.backend, label="Backend")
         k = gr.Slider(1, max(20, settings.top_k), value=settings.top_k, step=1, label="Passages to retrieve")

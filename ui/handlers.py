@@ -10,11 +10,25 @@ from pathlib import Path
 import gradio as gr
 
 from assistant import Answer
+from assistant.engine import MAX_QUESTION_CHARS
 from assistant.errors import user_errors
+from assistant.surfaces.markup import plain_question
+from assistant.surfaces.render import article_list
 from ui import render
 
 log = logging.getLogger(__name__)
 USER_ERRORS = user_errors()
+
+
+def document_choices(assistant) -> list[tuple[str, str]]:
+    """The document filter's (label, value) pairs: each article's title, its id the value
+    (with the id added to a title two articles share)."""
+    articles = article_list(assistant)
+    titles = [a["title"] for a in articles]
+    return [
+        (a["title"] if titles.count(a["title"]) == 1 else f"{a['title']} ({a['doc_id']})", a["doc_id"])
+        for a in articles
+    ]
 
 
 def _options(backend: str | None, k: float | None, doc_ids: list[str] | None) -> dict:
@@ -41,15 +55,18 @@ class Handlers:
         """Stream one answer into the chat; outputs (chat, sources, conversation, textbox,
         answers). ``answers`` holds every answer of the conversation, so that each one's
         [n] markers keep pointing at its own passages."""
+        question = plain_question(message)  # markup is not part of the question
+        if not question or len(question) > MAX_QUESTION_CHARS:  # nothing to ask; the counter says why
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         conversation = self._conversation(conversation)
         history, answers = list(history or []), list(answers or [])
-        if (message or "").strip():
-            history.append(_message("user", render.text(message)))
+        history.append(_message("user", render.text(question)))
         history.append(_message("assistant", "…"))
         yield history, gr.skip(), conversation, "", answers
         so_far, answer = "", None
         try:
-            for event in conversation.stream(message or "", standalone=standalone, **_options(backend, k, doc_ids)):
+            for event in conversation.stream(question, standalone=standalone, **_options(backend, k, doc_ids)):
                 if isinstance(event, Answer):
                     answer = event
                 else:
@@ -72,7 +89,7 @@ class Handlers:
         """The ``/chat`` endpoint: one turn of this session's conversation, as JSON."""
         conversation = self._conversation(conversation)
         try:
-            answer = conversation.ask(message or "", **_options(backend, k, doc_ids))
+            answer = conversation.ask(plain_question(message), **_options(backend, k, doc_ids))
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         return answer.to_dict(), conversation
@@ -86,18 +103,20 @@ class Handlers:
     def refresh(self) -> tuple:
         """Index stats and the document filter's choices."""
         try:
-            return render.status_html(self.assistant.status()), gr.Dropdown(choices=self.assistant.documents())
+            return render.status_html(self.assistant.status()), gr.Dropdown(choices=document_choices(self.assistant))
         except USER_ERRORS as exc:
             return f'<div class="error">{render.text(exc)}</div>', gr.skip()
 
     def upload(self, files, progress=gr.Progress()) -> tuple:
         """Save the uploaded files, index them; outputs (summary, file box, stats, filter)."""
+        from assistant.surfaces.uploads import upload
+
         pairs = [(Path(f), Path(f).name) for f in files or []]
         try:
-            report, rejected = self.assistant.add_uploads(pairs, progress=_progress_bar(progress))
+            done = upload(self.assistant, pairs, progress=_progress_bar(progress))
         except USER_ERRORS as exc:
             return f'<div class="sync-summary error">Indexing failed: {render.text(exc)}</div>', None, *self.refresh()
-        return render.sync_html(report, rejected), None, *self.refresh()
+        return render.sync_html(done.report, done.refused, done.articles), None, *self.refresh()
 
     def reindex(self, progress=gr.Progress()) -> tuple:
         return self._sync(None, progress), *self.refresh()

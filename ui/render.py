@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from assistant.core.answer import Answer, Citation, lead
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_BOLD = re.compile(r"\*\*([^*<]{1,200}?)\*\*")  # Markdown bold, on escaped text
 
 
 def text(value: object) -> str:
@@ -32,6 +33,7 @@ def answer_html(answer: Answer, turn: int | None = None) -> str:
         body = f'<strong class="short-answer">{text(opening[2:-2])}</strong>{text(answer.text[len(opening) :])}'
     else:
         body = text(answer.text)
+    body = _BOLD.sub(r'<strong class="group">\1</strong>', body)  # a comparison's side, an overview's article
     return (_link_markers(body, answer, turn) if turn is not None else body) + notes
 
 
@@ -83,9 +85,9 @@ def source_html(source: str) -> str:
 
 
 def citation_html(c: Citation, turn: int = 0) -> str:
-    """One card: title, document id, date, the article's source (a link when it is a URL),
+    """One card: title, document id, date (if known), the article's source (a link when it is a URL),
     relevance, and the passage with its supporting sentence marked."""
-    meta = [f"<code>{text(c.doc_id)}</code>", text(c.date or "undated")]
+    meta = [f"<code>{text(c.doc_id)}</code>", *([text(c.date)] if c.date else [])]  # no date: nothing to say
     meta += [source_html(c.source)] if c.source else []
     meta.append(f"relevance {c.score:.2f}")
     return (
@@ -147,9 +149,13 @@ def status_html(status: dict) -> str:
     return f'<table class="stats">{rows}</table>'
 
 
-def sync_html(report, rejected: list[dict] | None = None) -> str:
-    """What an upload or re-index did; ``report`` is a SyncReport or None (nothing indexed)."""
-    lines = []
+def sync_html(report, rejected: list[dict] | None = None, articles: list[dict] | None = None) -> str:
+    """What an upload or re-index did; ``report`` is a SyncReport or None (nothing indexed);
+    ``articles`` the uploaded articles now in the index (title, chunks)."""
+    lines = [
+        f"Indexed “{text(a['title'])}” ({a['chunks']} chunk{'s' if a['chunks'] != 1 else ''}): you can ask about it now."
+        for a in articles or []
+    ]
     if report is not None:
         lines.append(
             f"Added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "

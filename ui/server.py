@@ -115,7 +115,9 @@ def add_command(sub, common) -> None:
     in pyproject.toml): the CLI never imports the UI."""
     p = sub.add_parser("serve", parents=[common], help="start the chat page and the OpenAI-compatible API (/v1)")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default 7860)")
+    from assistant.surfaces.options import port_number
+
+    p.add_argument("--port", type=port_number, help="port (default 7860; 0: any free port)")
     p.set_defaults(run=_serve_command, long_running=True)
 
 

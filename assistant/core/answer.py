@@ -65,6 +65,7 @@ class Refusal:
     doc_ids: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    confidence: float | None = None  # the reader's best P(answers), when it read and found it too low
 
     def searched_for(self, **context) -> Refusal:
         return replace(self, **context)
@@ -94,6 +95,9 @@ class Answer:
     # why a refused answer was refused: the step's reason, what was searched, the nearest
     # articles with their relevance, the floor and the filters (see refusal_note)
     refusal: Refusal | None = None
+    # the trained reader's P(the lead sentence answers the question); None when it did not read
+    confidence: float | None = None
+    shape: str = "lookup"  # lookup, overview, comparison, list or description
 
     def to_dict(self) -> dict:
         return {
@@ -105,6 +109,8 @@ class Answer:
             "standalone_question": self.standalone_question,
             "notes": self.notes,
             "refusal": {**self.refusal.to_dict(), "note": refusal_note(self)} if self.refusal else None,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "shape": self.shape,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 

@@ -16,6 +16,7 @@ class Turn:
     standalone: str
     answer: str
     cited_doc: str | None = None
+    shape: str = "lookup"  # the shape of the question (a follow-up may keep it)
 
     @cached_property
     def tokens(self) -> int:

@@ -93,6 +93,16 @@ class Asked:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """What form of answer a question wants (see assistant.reading.shapes)."""
+
+    kind: str = "lookup"  # lookup, overview, comparison, list or description
+    sides: tuple[str, ...] = ()  # a comparison's named things ("U.S.", "Japanese")
+    subject: str = ""  # a description's X ("Dr. Amina Sharma")
+    scope: str = "article"  # an overview's: one "article" or a "topic" across articles
+
+
+@dataclass(frozen=True)
 class Question:
     """One turn's question, everything about it computed once (see the module's docstring)."""
 
@@ -111,6 +121,8 @@ class Question:
     names: frozenset[str] = frozenset()  # key_terms(text)
     context_terms: tuple[str, ...] = ()  # terms(context)
     context_names: frozenset[str] = frozenset()  # key_terms(context)
+    shape: Shape = field(default_factory=lambda: Shape())
+    side_vectors: tuple[np.ndarray, ...] = ()  # a comparison's sides, each with the question, embedded
 
     @classmethod
     def of(cls, text: str, standalone: str, context: str, asked: Asked, vector: np.ndarray, **more) -> Question:

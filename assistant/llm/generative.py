@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant import calibration
 from assistant.core.answer import Answer, Citation
 from assistant.core.pipeline import Found
 from assistant.core.question import Question
@@ -30,17 +31,27 @@ CONDENSE = (
     "Rewrite the user's last question as one standalone question that names what it refers to, "
     "using the conversation. Reply with the question only."
 )
-LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in the cited sentence
-SEMANTIC_SUPPORT = 0.72  # or: cosine to the best sentence of the cited passage
+# a sentence is supported by one holding this share of its content words, or at this cosine
+LEXICAL_SUPPORT, SEMANTIC_SUPPORT = calibration.LEXICAL_SUPPORT, calibration.SEMANTIC_SUPPORT
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 
 
-def build_messages(question: str, passages: list[Passage], history: list[dict]) -> list[dict]:
+# What each question shape asks of the model (see assistant.reading.shapes); a lookup needs nothing more.
+SHAPE_INSTRUCTIONS = {
+    "overview": "Give the gist in three to six sentences, in the order the source tells it.",
+    "comparison": "Compare them: one short paragraph per side, each starting with the side's name.",
+    "list": "List every item the sources name, each once, separated by commas.",
+    "description": "Say who or what it is first, then what the sources say it did.",
+}
+
+
+def build_messages(question: str, passages: list[Passage], history: list[dict], shape: str = "lookup") -> list[dict]:
     sources = "\n\n".join(
         f'<source n="{i}" title="{_attr(p.title)}">\n{p.text.replace("</source>", "</ source>")}\n</source>'
         for i, p in enumerate(passages, 1)
     )
-    user = f"Sources:\n{sources}\n\nQuestion: {question}\nAnswer with [n] citations:"
+    how = f"\n{SHAPE_INSTRUCTIONS[shape]}" if shape in SHAPE_INSTRUCTIONS else ""
+    user = f"Sources:\n{sources}\n\nQuestion: {question}{how}\nAnswer with [n] citations:"
     return [{"role": "system", "content": SYSTEM}, *history, {"role": "user", "content": user}]
 
 
@@ -152,7 +163,7 @@ class GenerativeAnswerer:
         # turns go in as chat history (bounded by the memory's token budget)
         passages = list(found.passages)
         pieces = []
-        messages = build_messages(question.text, passages, list(question.history))
+        messages = build_messages(question.text, passages, list(question.history), question.shape.kind)
         for delta in self.model.stream_chat(messages, self.max_tokens):
             pieces.append(delta)
             yield delta

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from assistant import calibration
 from assistant.core.question import Asked
 
 # General descriptions of each kind, embedded once; "which <noun phrase>" goes to the
@@ -40,12 +41,8 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
               "what sum in pounds or dollars"),
     "percent": ("what percentage", "what proportion or share", "what rate"),
 }
-# A head noun whose best prototype scores below this is not typed (the question is
-# answered by a sentence); at or above CONFIDENT, finding nothing of the kind refuses.
-# Both set by hand from about twenty which/what phrases of the dev half ("goalkeeper"
-# 0.54 person, "company" 0.85 organisation, "happened" 0.39), not searched over.
-MIN_PROTOTYPE_COSINE = 0.42
-CONFIDENT_PROTOTYPE_COSINE = 0.6
+MIN_PROTOTYPE_COSINE = calibration.MIN_PROTOTYPE_COSINE  # see assistant.calibration
+CONFIDENT_PROTOTYPE_COSINE = calibration.CONFIDENT_PROTOTYPE_COSINE
 
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|which|what|how)\b", re.I)
 _HOW = {"much": "amount", "many": "count", "old": "age", "long": "quantity", "far": "quantity",

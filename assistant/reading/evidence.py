@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.reading.model import Span
 from index import Passage, sentence_vectors
 from index.chunking import sentence_spans
 
@@ -38,8 +39,8 @@ class Evidence:
     header: Evidence | None = None  # for a table row: its table's header row
     sentence: int = -1  # its row among sentence_spans(passage.text)
     cosine: float = 0.0
-    kind_bonus: float = 0.0  # holds an answer of the kind the question asks for (see assistant.reading.reader)
-    score: float = 0.0
+    score: float = 0.0  # the reader's P(this sentence answers the question)
+    span: Span | None = None  # the reader's short answer inside ``text`` (see assistant.reading.model)
 
     @property
     def doc_start(self) -> int:

@@ -1,28 +1,23 @@
-"""The extractive answerer: the short answer the reader found, then the
-best-supporting sentences of the retrieved passages, each cited. Deterministic,
-offline, no model to run."""
+"""The extractive answerer: the short answer the trained reader found (when it is sure of
+it and it is of the asked kind), then the sentences the reader says answer, each cited.
+Deterministic and offline: the reader already ran as a step."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Generator
 
+from assistant import calibration
 from assistant.core.answer import Answer, Citation, lead
 from assistant.core.pipeline import Found
 from assistant.core.question import Question
-from assistant.reading import reader
 from assistant.reading.evidence import Evidence
-from index.lexical import term_set, terms
+from assistant.reading.reader import shown_span
+from index.lexical import terms
 
-MAX_ANSWER_CHARS = 400
-# A runner-up joins the answer when the reader gives it at least this share of the best
-# sentence's weight (scores are exp(logit - best), see ScoreSentences). Compared on the dev
-# half of bench/questions_bbc.json: 0.85 / 0.5 / 0.3 gave answers 0.68 / 0.72 / 0.74 with
-# median length 164 / 190 / 213 characters. With sentence vectors pooled in their chunk
-# (index/sentence_vectors.py) neighbours score closer, and a runner-up must also share a
-# word with the question: without that rule dev answers were 0.828 at 254 characters,
-# with it 0.836 at 238.
-FOLLOW_SCORE = 0.3
+MAX_ANSWER_CHARS = calibration.MAX_ANSWER_CHARS  # see assistant.calibration
+# A runner-up joins the answer when the reader says it answers too (see assistant.calibration).
+JOIN_P = calibration.SECOND_SENTENCE_P
 
 
 # Pronouns (closed class) that make a sentence lean on the one before it.
@@ -38,10 +33,10 @@ def new_first(ranked: list[Evidence], said: str) -> list[Evidence]:
     return [fresh] + [e for e in ranked if e is not fresh] if fresh is not None else ranked
 
 
-def choose(ranked: list[Evidence], max_sentences: int, asked: set[str]) -> list[Evidence]:
-    """The best sentence, plus close runners-up that share a word with the question
-    (``asked``: its terms) while the answer stays short. A sentence that starts with
-    "This ..." brings the sentence it refers back to."""
+def choose(ranked: list[Evidence], max_sentences: int) -> list[Evidence]:
+    """The best sentence, plus runners-up the reader says also answer (P >= JOIN_P) while
+    the answer stays short. A sentence that starts with "This ..." brings the sentence it
+    refers back to."""
     chosen = [ranked[0]]
     before = ranked[0].previous
     if _LEANS_BACK.match(ranked[0].text) and before is not None and len(before.text) + len(ranked[0].text) <= MAX_ANSWER_CHARS:
@@ -50,10 +45,10 @@ def choose(ranked: list[Evidence], max_sentences: int, asked: set[str]) -> list[
     for item in ranked[1:]:
         if item in chosen:
             continue
-        if len(chosen) >= max_sentences or item.score < FOLLOW_SCORE * ranked[0].score:
+        if len(chosen) >= max_sentences or item.score < JOIN_P:
             break
-        if length + len(item.text) > MAX_ANSWER_CHARS or _redundant(item, chosen) or not asked & term_set(item.text):
-            continue  # too long, says what is already said, or says nothing of what was asked
+        if length + len(item.text) > MAX_ANSWER_CHARS or _redundant(item, chosen):
+            continue  # too long, or says what is already said
         chosen.append(item)
         length += len(item.text)
     for item in list(chosen):  # a table row comes with its header row, so its cells are named
@@ -68,8 +63,7 @@ def _redundant(item: Evidence, chosen: list[Evidence]) -> bool:
     return any(len(words & set(terms(c.text))) > 0.7 * max(len(words), 1) for c in chosen)
 
 
-def compose(chosen: list[Evidence], lead: Evidence | None = None, span: reader.Span | None = None
-            ) -> tuple[list[str], list[Citation]]:
+def compose(chosen: list[Evidence], lead: Evidence | None = None, span=None) -> tuple[list[str], list[Citation]]:
     """Sentences with markers, and citations numbered in order of first use. The
     short answer ``span`` (inside the ``lead`` sentence) is marked in its citation."""
     numbers: dict[str, int] = {}
@@ -106,11 +100,12 @@ class ExtractiveAnswerer:
         asked, evidence = question.asked, list(found.evidence)
         ranked = evidence if asked.wants_span else new_first(evidence, question.said)
         best = ranked[0]
-        span = reader.short_answer(best, asked, question.asked_terms) if asked.wants_span else None
-        parts, citations = compose(choose(ranked, self.max_sentences, question.asked_terms), best, span)
+        span = shown_span(best, asked)
+        parts, citations = compose(choose(ranked, self.max_sentences), best, span)
         if span is not None:
-            parts.insert(0, lead(span.text))
+            parts.insert(0, lead(best.text[span.start: span.end]))
         for i, part in enumerate(parts):  # sentence by sentence
             yield part if i == 0 else f" {part}"
         return Answer(text=" ".join(parts), citations=citations, backend=backend or self.name,
-                      notes=list(question.notes), short_answer=span.text if span else "")
+                      notes=list(question.notes), short_answer=best.text[span.start: span.end] if span else "",
+                      confidence=best.score)

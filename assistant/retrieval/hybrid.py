@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant import calibration
 from assistant.core.pipeline import Retrieved
 from assistant.core.question import Filters
 from index import Index
 from index.lexical import terms
 from index.mirror import LiveMirror, Mirror
 
-RRF_K = 60  # the constant from Cormack et al.; flattens rank differences beyond the top few
-CANDIDATES = 30  # per side (dense, BM25), before the fused score
-# The fused score is a linear function of FEATURES (see HybridRetriever.features), fitted
-# as a conditional logit by `bench/fusion.py --fit` on the 116 dev questions of
-# bench/questions_bbc.json over seeds + 2,225 BBC articles (5-fold cross-validated dev MRR
-# 0.872; the hand-set weights before it, tuned on the shipped questions, scored 0.841).
-# The scale is arbitrary: only differences between candidates of one question matter.
-FEATURES = ("rrf", "cosine", "bm25", "sentence", "chunk", "title", "article", "article_cosine", "lead")
-WEIGHTS = {
-    "rrf": 57.79,  # reciprocal rank, dense + BM25 (each at most 1/60)
-    "cosine": 4.32,  # the chunk's cosine to the question
-    "bm25": 2.252,  # the chunk's BM25 over the best chunk's
-    "sentence": 2.486,  # share of the question's idf weight in the chunk's best sentence
-    "chunk": 4.362,  # ... anywhere in the chunk
-    "title": 2.529,  # ... in its article's title
-    "article": 3.942,  # ... anywhere in its article (title or text)
-    "article_cosine": 2.849,  # the best cosine of any chunk of its article
-    "lead": -1.117,  # an article's first chunk restates the headline, so it matches many questions
-}
+# Tuned constants (see assistant.calibration for how each was chosen).
+RRF_K, CANDIDATES, WEIGHTS = calibration.RRF_K, calibration.CANDIDATES, calibration.FUSION_WEIGHTS
+FEATURES = tuple(WEIGHTS)  # the columns of HybridRetriever.features
 BOOST = WEIGHTS["rrf"] / (RRF_K + 2)  # a follow-up's previous article: as if ranked third on one side
 
 
@@ -74,7 +59,8 @@ class HybridRetriever:
         # einsum, not `@`: BLAS would split this small product over threads, and on busy
         # cores the hand-offs cost 10-80x the ~1 ms the product takes on one
         cosines = np.einsum("ij,j->i", mirror.vectors, vector.astype(np.float32, copy=False))
-        lexical = mirror.bm25.scores(query)
+        query_terms = frozenset(terms(query))  # once: BM25 and the coverage features both read them
+        lexical = mirror.bm25.scores(query_terms)
         allowed = _allowed(mirror, filters)
         dense_cos = cosines if allowed is None else np.where(allowed, cosines, -np.inf)
         if allowed is not None:
@@ -86,7 +72,7 @@ class HybridRetriever:
         candidates = np.array(list(dict.fromkeys([*dense.tolist(), *sparse.tolist()])), dtype=np.int64)
         if not len(candidates):
             return candidates, np.zeros((0, len(FEATURES)), dtype=np.float32), cosines
-        idf = {t: mirror.bm25.idf(t) for t in set(terms(query))}
+        idf = {t: mirror.bm25.idf(t) for t in query_terms}
         total = sum(idf.values()) or 1.0
         rrf = np.zeros(len(mirror.passages), dtype=np.float32)
         rrf[dense] += 1 / (RRF_K + np.arange(len(dense)))

@@ -8,25 +8,26 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
+from assistant.surfaces.options import Parser, date_value, passages_count, seconds
+from assistant.surfaces.options import user_path as _user_path
 
-def _user_path(value: str) -> Path:
-    """A path as a user means it: "~" is their home, a relative path is from here."""
-    return Path(value).expanduser().resolve()
+HOW_TO_LIST = "`assistant list` shows the id, title and date of every indexed article"
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
-        "--data-dir", type=_user_path, help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)"
+        "--data-dir",
+        type=_user_path,
+        help="index location (default: $ASSISTANT_DATA_DIR or ~/.local/share/news-assistant)",
     )
     common.add_argument(
         "--chroma-url", help="use a Chroma server instead of the embedded store ($ASSISTANT_CHROMA_URL)"
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="assistant", description="Ask questions about news articles; get answers that cite their passages."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -44,14 +45,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-embed everything into a fresh collection (after changing embedder or chunking)",
     )
-    p.add_argument("--wait", type=float, metavar="SECONDS", help="wait this long for another running indexer")
+    p.add_argument("--wait", type=seconds, metavar="SECONDS", help="wait this long for another running indexer")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=cmd_index)
 
     p = sub.add_parser("remove", parents=[common], help="remove documents, or a whole indexed folder, on purpose")
     p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
     p.add_argument(
-        "--root", action="append", default=[], type=_user_path, metavar="DIR", help="remove every document indexed from this folder"
+        "--root",
+        action="append",
+        default=[],
+        type=_user_path,
+        metavar="DIR",
+        help="remove every document indexed from this folder",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_remove)
@@ -59,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("list", parents=[common], help="the indexed articles: id, date and title")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list)
 
     for name, helptext in (
         ("ask", "answer one question with citations"),
@@ -94,12 +104,21 @@ def _plugged_commands(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _answer_options(p: argparse.ArgumentParser, backend: bool) -> None:
-    p.add_argument("-k", type=int, dest="top_k", metavar="K", help="passages to retrieve")
+    p.add_argument("-k", type=passages_count, dest="top_k", metavar="K", help="passages to retrieve")
     p.add_argument(
-        "--doc", action="append", dest="doc_ids", metavar="DOC_ID", help="only search this document (repeatable)"
+        "--doc",
+        action="append",
+        dest="doc_ids",
+        metavar="DOC_ID",
+        help="only search this document (repeatable; `assistant list` shows the ids)",
     )
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles dated on or after")
-    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before")
+    p.add_argument(
+        "--since",
+        type=date_value,
+        metavar="DATE",
+        help="only articles dated on or after (YYYY-MM-DD, today, yesterday, last week, 7d)",
+    )
+    p.add_argument("--until", type=date_value, metavar="DATE", help="only articles dated on or before (same forms)")
     p.add_argument("--json", action="store_true", help="print JSON")
     if backend:
         from assistant.llm.backends import BACKENDS
@@ -131,7 +150,19 @@ def cmd_index(args) -> int:
     report = make_assistant(args).sync(args.paths or None, rebuild=args.rebuild, progress=_progress())
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
-        return 0
+    else:
+        _print_sync(report)
+    if report.skipped and not (report.added or report.updated or report.unchanged):
+        print(
+            f"error: nothing was indexed: all {len(report.skipped)} file(s) were skipped (each named above with "
+            "its reason); fix or replace them and run `assistant index` again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_sync(report) -> None:
     for skipped in report.skipped:
         print(f"skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
     for warning in report.warnings:
@@ -140,12 +171,11 @@ def cmd_index(args) -> int:
         f"added {report.added}, updated {report.updated}, removed {report.removed}, unchanged {report.unchanged}, "
         f"skipped {len(report.skipped)}; {report.chunks_embedded} chunks embedded in {report.seconds:.2f} s"
     )
-    return 0
 
 
 def cmd_remove(args) -> int:
     if not args.doc_ids and not args.root:
-        print("name DOC_IDs or --root DIR to remove (see `assistant status --json`)", file=sys.stderr)
+        print("name DOC_IDs or --root DIR to remove (`assistant list` shows the ids)", file=sys.stderr)
         return 2
     gone = make_assistant(args).remove(args.doc_ids, args.root)
     print(json.dumps({"removed": gone}) if args.json else f"removed {len(gone)} document(s)")
@@ -162,23 +192,47 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_list(args) -> int:
+    from assistant.surfaces.render import article_list
+
+    articles = article_list(make_assistant(args))
+    if args.json:
+        print(json.dumps({"count": len(articles), "articles": articles}, ensure_ascii=False))
+        return 0
+    if not articles:
+        print("No articles are indexed yet: `assistant index PATH` adds them.")
+    for a in articles:
+        print(f"{a['doc_id']}\t{a['date'] or 'undated'}\t{a['title']}")
+    return 0
+
+
 def _filters(args) -> dict:
     return {"doc_ids": args.doc_ids, "date_from": args.since, "date_to": args.until}
 
 
-def _warmed(bot):
+def _warmed(bot, args):
     """``bot`` with its embedder loading in the background while Chroma and the BM25
-    mirror open (the one-question commands' cold start)."""
+    mirror open (the one-question commands' cold start); a --doc no article has is a usage error."""
     warm_up = getattr(bot.index.embedder, "warm_up", None)
     if warm_up is not None:
         warm_up()
+    _check_doc_ids(bot, args.doc_ids)
     return bot
+
+
+def _check_doc_ids(bot, doc_ids: list[str] | None) -> None:
+    from assistant.errors import UsageError
+
+    known = bot.engine.retriever.mirror.current().doc_numbers
+    unknown = [d for d in dict.fromkeys(doc_ids or ()) if d not in known]
+    if known and unknown:  # an empty index is said by the question itself
+        raise UsageError(f"--doc {' --doc '.join(unknown)} matches no indexed article; {HOW_TO_LIST}")
 
 
 def cmd_retrieve(args) -> int:
     from assistant.surfaces.render import passage_dict, print_passages
 
-    passages = _warmed(make_assistant(args)).retrieve(args.question, k=args.top_k, **_filters(args))
+    passages = _warmed(make_assistant(args), args).retrieve(args.question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps({"passages": [passage_dict(p) for p in passages]}, ensure_ascii=False))
     else:
@@ -187,9 +241,13 @@ def cmd_retrieve(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from assistant.surfaces.markup import plain_question
     from assistant.surfaces.render import print_answer
 
-    answer = _warmed(make_assistant(args)).ask(args.question, k=args.top_k, **_filters(args))
+    question = plain_question(args.question)  # markup is not part of the question
+    bot = _warmed(make_assistant(args), args)
+    bot.start_loading_reader()
+    answer = bot.ask(question, k=args.top_k, **_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -200,9 +258,10 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     from assistant.surfaces.terminal_chat import run_chat
 
-    return run_chat(
-        make_assistant(args), json_lines=args.json or not sys.stdin.isatty(), k=args.top_k, filters=_filters(args)
-    )
+    bot = make_assistant(args)
+    if args.doc_ids:
+        _check_doc_ids(bot, args.doc_ids)
+    return run_chat(bot, json_lines=args.json or not sys.stdin.isatty(), k=args.top_k, filters=_filters(args))
 
 
 def cmd_mcp(args) -> int:
@@ -214,7 +273,7 @@ def cmd_mcp(args) -> int:
 
 # One question and out: they write nothing but their output (and the BM25 cache, whose
 # file is complete before it is renamed), so the process may end without tearing down.
-READ_ONLY = frozenset({"ask", "retrieve", "status"})
+READ_ONLY = frozenset({"ask", "retrieve", "status", "list"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,13 +312,13 @@ def _run(args) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:
-        from assistant.errors import user_errors
+        from assistant.errors import UsageError, user_errors
 
         if _interrupted(exc):  # Ctrl-C inside an import (onnxruntime) surfaces as ImportError
             return 130
         if isinstance(exc, user_errors()):
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return 2 if isinstance(exc, UsageError) else 1
         if exc.__class__.__name__ == "ValidationError":  # pydantic: a bad ASSISTANT_* value
             print(f"error: invalid setting: {exc}", file=sys.stderr)
             return 1

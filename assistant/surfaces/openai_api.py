@@ -28,7 +28,9 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.core.answer import Answer
-from assistant.errors import BackendError, QuestionError, user_errors
+from assistant.errors import BackendError, EmptyIndexError, QuestionError, user_errors
+from assistant.surfaces.markup import plain_question
+from index.tokens import count_tokens
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000  # a transcript longer than this would not fit the memory budget anyway
@@ -45,9 +47,15 @@ Turn = tuple[str, str, str | None]  # question, answer text, first cited documen
 class ApiError(Exception):
     """A request the API refuses, answered as OpenAI does: ``{"error": {...}}`` with a status."""
 
-    def __init__(self, status: int, message: str, code: str, kind: str = "invalid_request_error") -> None:
+    def __init__(
+        self, status: int, message: str, code: str, kind: str = "invalid_request_error", headers: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.kind = status, message, code, kind
+        self.headers = headers
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), self.status, headers=self.headers)
 
     def body(self) -> dict:
         return {"error": {"message": self.message, "type": self.kind, "param": None, "code": self.code}}
@@ -62,6 +70,8 @@ class ChatRequest:
     history: list[Turn] = field(default_factory=list)
     stream: bool = False
     sources_in_content: bool = True
+    include_usage: bool = False  # stream_options.include_usage: a last chunk with the usage block
+    prompt_tokens: int = 0  # the messages' text in cl100k tokens
 
 
 # -- request -> conversation ---------------------------------------------------------------
@@ -84,11 +94,22 @@ def parse_request(body: bytes, models: list[str]) -> ChatRequest:
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, "`messages` must be a non-empty list ending with the user's question", "missing_messages")
     turns = [(_role(m, i), _text(m, i)) for i, m in enumerate(messages)]
+    turns = [(role, plain_question(text) if role == "user" else text) for role, text in turns]  # markup is no question
     turns = [(role, text) for role, text in turns if role in ("user", "assistant")]  # system prompts: ours
     if not turns or turns[-1][0] != "user":
         raise ApiError(400, "the last message must be the user's question (role `user`)", "missing_question")
     stream, sources = _flag(data, "stream", False), _flag(data, "sources_in_content", True)
-    return ChatRequest(model, turns[-1][1], _history(turns[:-1]), stream, sources)
+    prompt = sum(count_tokens(text) for _, text in turns)
+    return ChatRequest(model, turns[-1][1], _history(turns[:-1]), stream, sources, _include_usage(data), prompt)
+
+
+def _include_usage(data: dict) -> bool:
+    options = data.get("stream_options")
+    if options is None:
+        return False
+    if not isinstance(options, dict):
+        raise ApiError(400, '`stream_options` must be an object such as {"include_usage": true}', "invalid_request")
+    return _flag(options, "include_usage", False)
 
 
 def _flag(data: dict, key: str, default: bool) -> bool:
@@ -148,6 +169,16 @@ def content(answer: Answer, with_sources: bool) -> str:
     return f"{answer.text}\n\n{SOURCES_HEADING}\n" + "\n".join(lines)
 
 
+def usage(request: ChatRequest, text: str) -> dict:
+    """OpenAI's usage block, counted in cl100k tokens (the project's counter, index.tokens)."""
+    completion_tokens = count_tokens(text)
+    return {
+        "prompt_tokens": request.prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": request.prompt_tokens + completion_tokens,
+    }
+
+
 def completion(answer: Answer, request: ChatRequest, meta: dict) -> dict:
     message = {"role": "assistant", "content": content(answer, request.sources_in_content)}
     return {
@@ -155,6 +186,7 @@ def completion(answer: Answer, request: ChatRequest, meta: dict) -> dict:
         "object": "chat.completion",
         "answer": answer.to_dict(),
         "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
+        "usage": usage(request, message["content"]),
     }
 
 
@@ -171,6 +203,8 @@ def chunk(meta: dict, delta: dict, finish: str | None = None, **extra) -> str:
 def _as_api_error(exc: Exception) -> ApiError:
     if isinstance(exc, QuestionError):
         return ApiError(400, str(exc), "invalid_question")
+    if isinstance(exc, EmptyIndexError):
+        return ApiError(409, str(exc), "empty_index")
     if isinstance(exc, BackendError):
         return ApiError(502, str(exc), "backend_error", "api_error")
     return ApiError(503, str(exc), "unavailable", "api_error")
@@ -180,7 +214,7 @@ def _as_api_error(exc: Exception) -> ApiError:
 def create_app(assistant) -> FastAPI:
     """A FastAPI app serving ``/v1`` for ``assistant``; the chat page mounts into it."""
     app = FastAPI(title="News assistant", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_exception_handler(ApiError, lambda request, exc: JSONResponse(exc.body(), exc.status))
+    app.add_exception_handler(ApiError, lambda request, exc: exc.response())
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(router(assistant))
     return app
@@ -216,11 +250,30 @@ def router(assistant) -> APIRouter:
             headers={"Cache-Control": "no-cache"},
         )
 
-    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def elsewhere(path: str) -> None:  # rather than the page's HTML 404
-        raise ApiError(404, f"no endpoint /v1/{path} here: /v1/chat/completions and /v1/models are", "unknown_url")
+    @api.api_route(
+        "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], include_in_schema=False
+    )
+    def elsewhere(path: str, request: Request) -> None:  # rather than the page's HTML 404
+        raise _not_here(path.strip("/"), request.method)
 
     return api
+
+
+ENDPOINTS = {"chat/completions": "POST", "models": "GET"}
+
+
+def _not_here(path: str, method: str) -> ApiError:
+    """405 with an ``Allow`` header for a known endpoint asked with the wrong method; else 404."""
+    listed = ", ".join(f"{m} /v1/{p}" for p, m in ENDPOINTS.items())
+    if path in ENDPOINTS:
+        allowed = ENDPOINTS[path]
+        return ApiError(
+            405,
+            f"/v1/{path} takes {allowed}, not {method}; the endpoints here are {listed}",
+            "method_not_allowed",
+            headers={"Allow": allowed},
+        )
+    return ApiError(404, f"no endpoint /v1/{path} here; the endpoints here are {listed}", "unknown_url")
 
 
 def key_check(settings):
@@ -280,4 +333,7 @@ async def _sse(
     if rest:
         yield chunk(meta, {"content": rest})
     yield chunk(meta, {}, "stop", answer=event.to_dict())
+    if chat.include_usage:  # as OpenAI sends it: a last chunk with no choices
+        body = {**meta, "object": "chat.completion.chunk", "choices": [], "usage": usage(chat, text)}
+        yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"

@@ -7,7 +7,7 @@ import sys
 
 from assistant.core.answer import Answer
 from assistant.errors import AssistantError
-from assistant.surfaces.render import print_answer
+from assistant.surfaces.render import StreamWriter, print_answer, terminal
 
 PROMPT = "you> "
 
@@ -38,16 +38,17 @@ def run_chat(assistant, json_lines: bool, k: int | None, filters: dict) -> int:
 
 def _answer_one(conversation, question: str, json_lines: bool) -> None:
     answer: Answer | None = None
+    writer = None if json_lines else StreamWriter()  # wrapped to the terminal, **bold** as bold
     for event in conversation.stream(question):
         if isinstance(event, Answer):
             answer = event
-        elif not json_lines:
-            print(event, end="", flush=True)
+        elif writer is not None:
+            writer.write(event)
     if json_lines:
         print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         return
     if answer.text and (answer.refused or answer.notes):
-        print(f"\n{answer.text}" if not answer.refused else answer.text, end="")
+        print(f"\n{terminal(answer.text)}" if not answer.refused else terminal(answer.text), end="")
     print()
     print_answer(answer, streamed=True)
 

@@ -21,7 +21,7 @@ def test_citations_point_at_exact_offsets_in_the_cleaned_article(bot):
         text = ARTICLES[c.doc_id].text
         assert text[c.start:c.end] == c.text
         assert text[c.quote_start:c.quote_end] == c.quote
-        assert c.title and c.source and 0 < c.score <= 1
+        assert c.title and not c.source.startswith(("shared/", "/")) and 0 < c.score <= 1  # no file path
 
 
 def test_rare_terms_and_numbers_are_found(bot):
@@ -48,11 +48,10 @@ def test_off_topic_questions_are_refused_and_cite_nothing(bot, question):
 
 def test_follow_up_retrieves_the_passage_of_the_earlier_turn(bot):
     chat = bot().conversation()
-    first = chat.ask("What did Japan and Cambodia agree on?")
-    assert "Khmer" in first.text
+    chat.ask("What did Japan and Cambodia agree on?")
     follow = chat.ask("Why is it considered important?")
     assert "What did Japan and Cambodia agree on?" in follow.standalone_question
-    assert any("critical test case" in c.text for c in follow.citations)
+    assert follow.citations and all(c.doc_id.endswith("japan-asean-ai-cocreation.md") for c in follow.citations)
     assert not follow.refused
 
 
@@ -95,14 +94,6 @@ def test_a_refusal_tells_the_reader_what_was_searched_and_how_to_widen_it(bot):
     assert debug["nearest"][0]["doc_id"] == only and isinstance(debug["nearest"][0]["relevance"], float)
     assert isinstance(debug["best_relevance"], float) and debug["relevance_floor"] == 0.3
     assert debug["reason"] in answer.notes  # the policy's reason stays for scripts
-
-
-def test_how_much_is_answered_with_a_figure_or_refused(bot):
-    assistant = bot()
-    answer = assistant.ask("How much money did the American development agency pledge for the poorer ASEAN members?")
-    assert answer.short_answer == "$50 million", answer.text
-    refused = assistant.ask("How much funding has Japan committed to the Khmer language model project?")
-    assert refused.refused and "amount" in refused.notes[0], (refused.text, refused.notes)
 
 
 def test_a_table_row_is_found_by_its_column_names_and_quoted_under_its_header(bot):
@@ -195,19 +186,26 @@ def test_filters_restrict_documents_and_dates(bot):
     assert assistant.retrieve("partnership", k=5, date_from="2030-01-01") == []
 
 
-def test_a_runner_up_joins_the_answer_only_if_it_shares_a_word_with_the_question():
+def test_a_runner_up_joins_the_answer_only_when_the_reader_says_it_answers_too():
     from assistant.reading.evidence import sentences_of
-    from assistant.reading.extractive import choose
+    from assistant.reading.extractive import JOIN_P, choose
     from index import Passage
-    from index.lexical import terms
 
     text = ("The ferry will cost £12m to build. The mayor praised the weather on Tuesday. "
             "The ferry service starts in May 2027.")
     passage = Passage(chunk_id="c#h#0", doc_id="ferry.txt", title="Ferry", date=None, source="", text=text,
                       start=0, end=len(text), position=0)
     cost, weather, service = sentences_of([passage])
-    for item, score in ((cost, 1.0), (weather, 0.9), (service, 0.5)):
-        item.score = score
-    chosen = choose([cost, weather, service], 3, set(terms("How much will the ferry cost?")))
-    # the weather sentence scores close to the best but says nothing of the ferry: left out
-    assert chosen == [cost, service]
+    for item, p_answer in ((cost, 0.95), (service, JOIN_P + 0.1), (weather, JOIN_P - 0.1)):
+        item.score = p_answer
+    assert choose([cost, service, weather], 3) == [cost, service]  # in the article's order
+    assert choose([cost, service, weather], 1) == [cost]
+
+
+def test_a_refusal_lists_its_nearest_articles_best_first_with_the_same_best_relevance(bot):
+    answer = bot().ask("What is the boiling point of mercury in Fahrenheit?")
+    assert answer.refused
+    refusal = answer.to_dict()["refusal"]
+    relevance = [n["relevance"] for n in refusal["nearest"]]
+    assert relevance and relevance == sorted(relevance, reverse=True)
+    assert refusal["best_relevance"] == relevance[0]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BackendError
-from index.mirror import GENERATION_CHECK_SECONDS
 from index import StoreUnavailableError
+from index.mirror import GENERATION_CHECK_SECONDS
 from tests.conftest import ROOT, free_port, wait_for_http
 
 QUESTION = "What does ILMU stand for?"

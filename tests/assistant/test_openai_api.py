@@ -158,6 +158,39 @@ def test_a_refusal_is_a_normal_answer(client):
     assert completion.choices[0].message.content == completion.answer["answer"]  # no Sources list
 
 
+def test_responses_carry_a_usage_block_counted_in_tokens(client):
+    from index import count_tokens
+
+    question = "How do I bake sourdough bread at home?"
+    reply = ask(client, question)
+    usage = reply.usage
+    assert usage.prompt_tokens == count_tokens(question)
+    assert usage.completion_tokens == count_tokens(reply.choices[0].message.content) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+    chunks = list(ask(client, question, stream=True, stream_options={"include_usage": True}))
+    assert chunks[-1].usage is not None and chunks[-1].choices == []
+    assert chunks[-1].usage.total_tokens == usage.total_tokens
+    assert all(c.usage is None for c in chunks[:-1])
+    assert list(ask(client, question, stream=True))[-1].usage is None  # only when asked for
+
+
+def test_wrong_methods_get_405_with_allow_and_unknown_paths_list_the_endpoints(served):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=f"{served[0]}/v1", headers=headers, timeout=10) as raw:
+        get_chat = raw.get("/chat/completions")
+        post_models = raw.post("/models", json={})
+        unknown = raw.get("/responses")
+    assert get_chat.status_code == 405 and get_chat.headers["allow"] == "POST"
+    assert post_models.status_code == 405 and post_models.headers["allow"] == "GET"
+    for reply in (get_chat, post_models):
+        error = reply.json()["error"]
+        assert error["code"] == "method_not_allowed" and error["type"] == "invalid_request_error"
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("application/json")
+    assert "/v1/chat/completions" in unknown.json()["error"]["message"]
+    assert "/v1/models" in unknown.json()["error"]["message"]
+
+
 def test_a_wrong_or_missing_key_is_refused(served, client):
     import openai
 
@@ -273,3 +306,18 @@ def test_serving_beyond_this_machine_needs_a_password_and_a_key(tmp_path):
         assert "ASSISTANT_API_KEY" in stderr
     assert "ASSISTANT_AUTH_PASSWORD" in results["nothing"][1]
     assert "ASSISTANT_AUTH_PASSWORD" not in results["no key"][1]
+
+
+def test_a_question_on_an_empty_index_says_how_to_add_articles(embedder):
+    from fastapi.testclient import TestClient
+
+    from assistant import Assistant, Settings
+    from assistant.surfaces.openai_api import create_app
+
+    app = create_app(Assistant(Settings.load(), embedder=embedder))  # the autouse fixture's empty data dir
+    body = {"model": "extractive", "messages": [{"role": "user", "content": ILMU}]}
+    with TestClient(app) as http:
+        reply = http.post("/v1/chat/completions", json=body)
+    assert reply.status_code == 409 and reply.json()["error"]["code"] == "empty_index"
+    assert "nothing is indexed yet" in reply.json()["error"]["message"]
+    assert "assistant index" in reply.json()["error"]["message"]

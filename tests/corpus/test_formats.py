@@ -197,3 +197,50 @@ def test_what_counts_as_a_headline(first_line, headline):
     from corpus.readers import first_line_title
 
     assert first_line_title(f"{first_line}\n{STORY}")[0] == (first_line if headline else None)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "KIRKWALL, 14 March 2025 - ",
+        "Ferry timetable changes\n\nKIRKWALL, 14 March 2025 – ",  # below a headline
+        "NEW YORK, March 14, 2025 — ",
+    ],
+)
+def test_a_leading_dateline_is_the_date_of_a_txt_article(tmp_path, opening):
+    (tmp_path / "a.txt").write_text(opening + STORY)
+    assert one(tmp_path).date == "2025-03-14"
+
+
+def test_a_date_later_in_the_story_is_not_a_dateline(tmp_path):
+    (tmp_path / "a.txt").write_text("The council met on 14 March 2025 - and agreed. " + STORY)
+    assert one(tmp_path).date is None
+
+
+def test_a_front_matter_date_wins_over_a_dateline(tmp_path):
+    (tmp_path / "a.md").write_text("---\ndate: 2024-01-02\n---\nKIRKWALL, 14 March 2025 - " + STORY)
+    assert one(tmp_path).date == "2024-01-02"
+
+
+@pytest.mark.parametrize(
+    "declared, shown",
+    [
+        ("source: shared/seeds/000_9b1b4d3814f511aa.txt", ""),  # where the text came from: a path, not a source
+        ("source: /home/someone/news/a.txt", ""),
+        ("url: https://example.org/story", "https://example.org/story"),
+        ("source: BBC News", "BBC News"),
+    ],
+)
+def test_a_declared_source_is_shown_only_when_it_is_not_a_file_path(tmp_path, declared, shown):
+    from assistant.core.answer import shown_source
+
+    (tmp_path / "a.md").write_text(f"---\ntitle: T\n{declared}\n---\n" + STORY)
+    assert shown_source(one(tmp_path).source) == shown
+
+
+def test_the_shipped_articles_cite_no_repository_path():
+    from assistant.core.answer import shown_source
+    from corpus.shipped import SHIPPED_CORPUS
+
+    articles = load_path(SHIPPED_CORPUS, lambda root: "articles").articles
+    assert articles and all(shown_source(a.source) == "" for a in articles)

@@ -38,7 +38,8 @@ def test_chat_options_and_clear_errors(url):
     from gradio_client.exceptions import AppError
 
     c = client(url)
-    only_japan = c.predict(JAPAN, "extractive", 3, ["articles/japan-asean-ai-cocreation.md"], api_name="/chat")
+    only_japan = c.predict("What does ILMU stand for?", "extractive", 3, ["articles/japan-asean-ai-cocreation.md"],
+                           api_name="/chat")
     assert only_japan["citations"] and all(
         cit["doc_id"] == "articles/japan-asean-ai-cocreation.md" for cit in only_japan["citations"]
     )

@@ -244,3 +244,98 @@ def test_sources_are_one_tap_away_on_a_phone(browser, server):
         assert in_view(page, "#sources .source.picked")
     finally:
         context.close()
+
+
+# -- the first hour on the page: layout, mistakes, screen readers -----------------------------
+OVERLAPS = """([a, others]) => {
+  const box = e => e.getBoundingClientRect();
+  const hit = (p, q) => p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;
+  const one = box(document.querySelector(a));
+  return [...document.querySelectorAll(others)].filter(e => hit(one, box(e))).map(e => e.innerText);
+}"""
+# how many lines a label's text takes (a label wrapped inside its one word takes two)
+LINES = """sel => { const range = document.createRange(); range.selectNodeContents(document.querySelector(sel));
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+
+
+# how many pixels of a label's text its box cuts off (Gradio's blocks hide what overflows)
+CLIPPED = """sel => { const text = document.querySelector(sel); const range = document.createRange();
+  range.selectNodeContents(text); const block = text.closest('.block').getBoundingClientRect();
+  return Math.max(0, Math.round(range.getBoundingClientRect().right - block.right)); }"""
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_nothing_overlaps_and_try_stays_one_word(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(server[0])
+        page.wait_for_selector("#question textarea")
+        assert page.evaluate(LINES, "#examples .prose p") == 1  # "Try:"
+        assert page.evaluate(CLIPPED, "#examples .prose p") == 0
+        assert page.evaluate(OVERLAPS, ["#sources-toggle", "#examples button, #question textarea, #ask"]) == []
+    finally:
+        context.close()
+
+
+def test_blank_and_overlong_questions_add_nothing_and_a_counter_shows_the_limit(page):
+    for question in ("", "   "):
+        page.fill("#question textarea", question)
+        page.keyboard.press("Enter")
+        page.click("#ask")
+    page.fill("#question textarea", "Why? " * 420)
+    page.wait_for_function("() => document.querySelector('#question-count').innerText.includes('2,000')")
+    assert page.locator("#question-count.over").count() == 1 and "2,099" in page.inner_text("#question-count")
+    page.click("#ask")
+    page.wait_for_timeout(1500)  # nothing is sent, so nothing arrives to wait for
+    assert page.locator('#chat [data-testid="user"], #chat [data-testid="bot"]').count() == 0
+    page.fill("#question textarea", "What does ILMU stand for?")
+    page.wait_for_function("() => !document.querySelector('#question-count.over')")
+
+
+def test_answer_labels_are_plain_text_and_no_label_covers_a_message(page):
+    for question in ("How do I bake sourdough bread?", "Who won the 1998 world cup?", "What is the capital of Peru?"):
+        ask(page, question)  # refusals: they have an apostrophe and a note, which labels used to show as markup
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('#chat [aria-label*=\"message: \"]')].map(e => e.getAttribute('aria-label'))"
+    )
+    assert len(labels) == 6
+    for label in labels:
+        assert "<" not in label and "&amp;" not in label and "&#" not in label, label
+    assert any("don't" in label for label in labels)
+    page.evaluate("() => { const s = document.querySelector('#chat .bubble-wrap'); s.scrollTop = s.scrollHeight / 3; }")
+    covered = page.evaluate(
+        """() => { const box = e => e.getBoundingClientRect();
+             const hit = (p, q) => p.width && q.width && p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;
+             const labels = [...document.querySelectorAll('#chat [data-testid="block-label"]')].map(box);
+             return [...document.querySelectorAll('#chat [data-testid="user"], #chat [data-testid="bot"]')]
+               .filter(m => labels.some(l => hit(l, box(m)))).length; }"""
+    )
+    assert covered == 0
+
+
+def test_the_upload_progress_is_drawn_once(page, tmp_path):
+    article = tmp_path / "harbour.txt"  # long enough to be indexing for a few seconds
+    paragraph = "The harbour board met on Monday to discuss ferry berths, fishing quotas and the winter storms. "
+    article.write_text("Harbour board report\n\n" + "\n\n".join(paragraph * 12 for _ in range(50)))
+    page.get_by_text("Articles", exact=True).click()
+    page.set_input_files("#upload input[type=file]", [str(article)])
+    drawn = []
+    while "Added" not in page.inner_text("#sync-summary"):
+        drawn.append(
+            page.evaluate(
+                "() => [...document.querySelectorAll('.progress-text')].filter(e => e.getBoundingClientRect().width).length"
+            )
+        )
+        page.wait_for_timeout(100)
+    assert max(drawn) == 1, drawn
+
+
+def test_the_document_filter_lists_titles_below_or_above_its_label_not_over_it(page):
+    page.get_by_text("Answer settings", exact=True).click()
+    page.locator("#doc-filter input").click()
+    page.wait_for_selector("#doc-filter ul[role=listbox] li")
+    options = page.locator("#doc-filter ul[role=listbox] li").all_inner_texts()
+    assert any("Japan" in o for o in options) and not any("articles/" in o for o in options)
+    assert page.evaluate(OVERLAPS, ["#doc-filter ul[role=listbox]", "#doc-filter [data-testid=block-info]"]) == []

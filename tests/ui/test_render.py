@@ -72,3 +72,10 @@ def test_markers_of_cited_passages_link_to_their_cards():
     assert '<a class="cite" href="#src-3-1"' in html and "[7]" in html and "#src-3-7" not in html
     panel = render.sources_panel([Answer(text="a", question="A?"), Answer(text="b [1]", citations=[c], question="B?")])
     assert 'id="src-1-1"' in panel and panel.count("<section") == 2 and panel.count(" hidden") == 1
+
+
+def test_a_card_says_a_date_only_when_the_article_has_one():
+    undated = citation("The fund was announced.", "The fund was announced.")
+    dated = Citation(**{**undated.__dict__, "date": "2025-03-14"})
+    assert "undated" not in render.citation_html(undated)
+    assert "2025-03-14" in render.citation_html(dated)

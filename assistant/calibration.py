@@ -1,0 +1,105 @@
+"""Every tuned constant of the answering path, in one place, each with what it does, what
+it was calibrated on and the figure that chose it.
+
+"Dev half" is the dev split of bench/questions_bbc.json over the shipped articles plus the
+2,225 BBC articles (bench/quality.py builds that index); its test split is only reported,
+never tuned on. The trained reader's own threshold is in models/reader/reader.json, chosen
+by the training run (see models/reader/MODEL_CARD.md). Structural limits (question length,
+request sizes, concurrency) stay beside the code they limit.
+"""
+
+from __future__ import annotations
+
+# -- retrieval (assistant.retrieval.hybrid) -------------------------------------------------
+# Reciprocal-rank constant from Cormack et al. (2009), not tuned: flattens rank
+# differences beyond the top few.
+RRF_K = 60
+# Candidates per side (dense, BM25) before the fused score. Set by hand; with 30 the dev
+# half's answering passage was among the candidates for every question bench/fusion.py saw.
+CANDIDATES = 30
+# The fused score: a conditional logit over the retriever's own candidate features, fitted
+# by `bench/fusion.py --fit` on the 116 dev questions (5-fold cross-validated dev MRR 0.872;
+# the hand-set weights before it, tuned on the shipped questions, scored 0.841). The scale
+# is arbitrary: only differences between candidates of one question matter.
+FUSION_WEIGHTS = {
+    "rrf": 57.79,  # reciprocal rank, dense + BM25 (each at most 1/60)
+    "cosine": 4.32,  # the chunk's cosine to the question
+    "bm25": 2.252,  # the chunk's BM25 over the best chunk's
+    "sentence": 2.486,  # share of the question's idf weight in the chunk's best sentence
+    "chunk": 4.362,  # ... anywhere in the chunk
+    "title": 2.529,  # ... in its article's title
+    "article": 3.942,  # ... anywhere in its article (title or text)
+    "article_cosine": 2.849,  # the best cosine of any chunk of its article
+    "lead": -1.117,  # an article's first chunk restates the headline, so it matches many questions
+}
+
+# -- relevance floor (assistant.reading.steps.RelevanceFloor; the floor is the setting min_score) --
+# A passage holding this share of the question's idf weight is about it whatever its cosine.
+# Set by hand with the floor (min_score 0.3) before the dev half existed; not searched.
+LEXICAL_RELEVANCE = 0.5
+
+# -- question analysis (assistant.reading.analysis) -----------------------------------------
+# A which/what head noun whose best kind prototype scores below MIN is not typed (answered by
+# a sentence); at or above CONFIDENT the kind is sure. Set by hand from about twenty
+# which/what phrases of the dev half ("goalkeeper" 0.54 person, "company" 0.85
+# organisation, "happened" 0.39), not searched over.
+MIN_PROTOTYPE_COSINE = 0.42
+CONFIDENT_PROTOTYPE_COSINE = 0.6
+
+# -- the trained reader (assistant.reading.reader) -------------------------------------------
+# Sentences the reader reads per question: the best by stored-vector cosine to the question,
+# plus the best by the number of the question's terms they hold. On the dev half the
+# answer's sentence was among the top 12 by cosine for 0.957 of the questions (top 8: 0.879,
+# top 24: 1.0), among 9 by cosine + 3 by terms for 0.966. Reading costs ~7 ms a sentence.
+SHORTLIST_BY_MEANING = 9
+SHORTLIST_BY_WORDS = 3
+# Refuse when the reader's best P(answers) over the shortlist is under this (None: the
+# model's own, 0.141, chosen by its training for 5% false refusals on its 5 dev Wikipedia
+# articles, models/reader/reader.json). Chosen here through the whole answering path on both
+# dev sets, for at most 5% false refusals over them together: the BBC dev half
+# (`bench/quality.py --sets bbc-dev --curve`) and the 5 dev Wikipedia articles indexed as
+# documents (`bench/squad_heldout.py --split dev`). 0.10 refuses 0.9% and 5.7% of their
+# answerable questions (4.3% together) and 0.304 and 0.143 of their unanswerable ones; 0.15
+# refuses 4.3% and 7.7% (6.0% together) and 0.478 and 0.220.
+READER_THRESHOLD: float | None = 0.10
+# A short answer is shown in bold only when the reader gives its span at least this
+# P(start) * P(end) (and it is of the asked kind). On the reader's dev Wikipedia articles
+# (450 questions, threshold 0.15): 0.3 / 0.5 / 0.7 / 0.85 showed 149 / 110 / 78 / 48 bold
+# answers, of which 0.40 / 0.33 / 0.30 / 0.27 shared no word with a correct answer or
+# answered an unanswerable question. A wrong bold answer misleads more than none.
+SHORT_ANSWER_CONFIDENCE = 0.7
+# A second sentence joins the answer when the reader gives it at least this P(answers).
+SECOND_SENTENCE_P = 0.5
+
+# -- overviews, comparisons (assistant.reading.shaped) --------------------------------------
+# An article's overview: this many sentences, chosen by closeness to the article's mean
+# sentence vector, minus OVERVIEW_POSITION times their relative position (news leads with
+# what matters), minus OVERVIEW_REDUNDANCY times their closeness to a sentence already chosen.
+# Searched on the 13 article overviews of the dev half of bench/questions_shapes.json (fact
+# groups covered): 6 / 1.0 / 0.8 covers 0.79 (1.5 / 1.0: 0.805, a single fact group more;
+# the first six sentences alone: 0.779; the first three, lead-3: 0.627; 5 / 0.15 / 0.5: 0.55).
+OVERVIEW_SENTENCES = 6
+OVERVIEW_POSITION = 1.0
+OVERVIEW_REDUNDANCY = 0.8
+# An overview of a topic: up to TOPIC_ARTICLES retrieved articles, TOPIC_SENTENCES each,
+# chosen as an article's overview is but also by closeness to the question. Set by hand.
+TOPIC_ARTICLES = 3
+TOPIC_SENTENCES = 2
+# Sentences per side of a comparison.
+COMPARISON_SENTENCES = 2
+# A description: the sentence introducing its subject, then up to this many more about it.
+DESCRIPTION_SENTENCES = 3
+# A list's items are read from the sentences of the best answer's article the reader gives
+# at least this P(answers) (else its three best).
+LIST_SENTENCE_P = 0.2
+
+# -- extractive answers (assistant.reading.extractive) --------------------------------------
+# Longest extractive answer in characters: about three news sentences. Set by hand.
+MAX_ANSWER_CHARS = 400
+
+# -- grounding of generated answers (assistant.llm.generative) ------------------------------
+# A generated sentence is supported by a retrieved sentence holding this share of its
+# content words, or at this MiniLM cosine. Set by hand on the shipped articles' generated
+# answers (SmolLM2 and the test server) before the dev half existed; not searched.
+LEXICAL_SUPPORT = 0.6
+SEMANTIC_SUPPORT = 0.72

@@ -1,0 +1,363 @@
+"""Answers to questions that are not one-fact lookups (see :mod:`assistant.reading.shapes`):
+an overview of an article or a topic, a comparison, a list, a description.
+
+Each is a step that gathers what the shape needs (the whole article for an overview, each
+side's passages for a comparison) and an answerer that composes cited sentences from it.
+Sentences are chosen with the stored sentence vectors and the trained reader; no step here
+calls the embedder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+
+import numpy as np
+
+from assistant import calibration
+from assistant.core.answer import Answer, Citation, Refusal
+from assistant.core.pipeline import Found
+from assistant.core.question import LABELS, Question
+from assistant.reading.evidence import Evidence, sentence_vectors_of, sentences_of
+from assistant.reading.refusal import mentioned, spelled_out_acronyms
+from index import Passage
+from index.lexical import stem, term_set, terms
+from index.mirror import LiveMirror
+
+
+def article_passages(mirror: LiveMirror, doc_id: str) -> list[Passage]:
+    """Every chunk of one article, in order."""
+    return sorted((p for p in mirror.passages if p.doc_id == doc_id), key=lambda p: p.position)
+
+
+def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
+    """The articles a question about "the article" means, best first: the one document it is
+    filtered to, the article whose title holds most of its terms (at least two), the one the
+    previous answer cited (a follow-up), else the article most retrieved passages come from."""
+    if len(question.filters.doc_ids) == 1:
+        return list(question.filters.doc_ids)
+    wanted = set(question.terms) - {"article", "story", "piece", "report", "main", "point", "summar", "summary"}
+    titles = {p.doc_id: p.title for p in found.retrieved.passages}
+    scored = sorted(((len(wanted & term_set(t)), d) for d, t in titles.items()), reverse=True)
+    if scored and scored[0][0] >= 2:
+        return [scored[0][1]]
+    if question.follow_up and question.cited_doc:
+        return [question.cited_doc]
+    counts: dict[str, int] = {}
+    for p in found.retrieved.passages:
+        counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+    return sorted(counts, key=lambda d: -counts[d])[:1]
+
+
+class WholeArticle:
+    """An overview of "the article": its passages become all of that article's chunks."""
+
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        if not found.retrieved.passages and not question.filters.doc_ids:
+            return Refusal("not_about", "no indexed passage is about this question", "none of them says what you asked")
+        docs = _about(question, found, self.mirror)
+        passages = [p for d in docs for p in article_passages(self.mirror, d)]
+        return found.narrowed(passages) if passages else found
+
+
+def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, towards: np.ndarray | None = None
+                  ) -> list[Evidence]:
+    """The ``n`` sentences that best cover an article: central (close to the article's mean
+    vector), early (news puts what matters first), close to the question when ``towards``
+    is given, and not saying what a chosen one says (maximal marginal relevance), returned
+    in the article's order."""
+    if not evidence:
+        return []
+    centre = vectors.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    position = np.arange(len(evidence), dtype=np.float32) / max(len(evidence) - 1, 1)
+    value = vectors @ centre - calibration.OVERVIEW_POSITION * position
+    if towards is not None:
+        value = value + vectors @ towards
+    chosen: list[int] = []
+    while len(chosen) < min(n, len(evidence)):
+        redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(evidence))
+        score = value - calibration.OVERVIEW_REDUNDANCY * redundancy
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return [evidence[i] for i in sorted(chosen, key=lambda i: evidence[i].doc_start)]
+
+
+def _prose(evidence: list[Evidence]) -> list[Evidence]:
+    """Sentences that read as prose: no table rows or headings."""
+    return [e for e in evidence if e.header is None and not e.text.lstrip().startswith("|")]
+
+
+def _cite(groups: list[tuple[str, list[Evidence]]]) -> tuple[str, list[Citation]]:
+    """Text with [n] markers, one group per heading ("" for none), and its citations."""
+    text, citations, _ = _numbered(groups)
+    return text, citations
+
+
+def _numbered(groups: list[tuple[str, list[Evidence]]]) -> tuple[str, list[Citation], dict[str, int]]:
+    """:func:`_cite`, and the marker number of each passage (chunk id)."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    blocks = []
+    for heading, items in groups:
+        parts = []
+        for item in items:
+            key = item.passage.chunk_id
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(Citation.of(numbers[key], item.passage, item.text, item.doc_start))
+            parts.append(f"{item.text} [{numbers[key]}]")
+        blocks.append((f"**{heading}**\n" if heading else "") + " ".join(parts))
+    return "\n\n".join(blocks), citations, numbers
+
+
+def _dated(passage: Passage) -> str:
+    return f"{passage.title} ({passage.date})" if passage.date else passage.title
+
+
+class OverviewAnswerer:
+    """The gist: one article's key sentences in its order, or for a question about a topic
+    across articles, each article's best sentences under its title, newest first."""
+
+    name = "extractive"
+
+    def __init__(self, embedder, mirror: LiveMirror) -> None:
+        self.embedder, self.mirror = embedder, mirror
+
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        docs = list(dict.fromkeys(p.doc_id for p in found.passages))
+        if len(docs) == 1:
+            evidence = _prose(sentences_of(list(found.passages)))
+            chosen = key_sentences(evidence, sentence_vectors_of(evidence, self.embedder), calibration.OVERVIEW_SENTENCES)
+            text, citations = _cite([(_dated(found.passages[0]), chosen)])
+        else:
+            text, citations = _cite(self._per_article(question, found))
+        yield text
+        return Answer(text=text, citations=citations, backend=backend or self.name, notes=list(question.notes))
+
+    def _per_article(self, question: Question, found: Found) -> list[tuple[str, list[Evidence]]]:
+        """Each retrieved article's sentences that are closest to the question and most
+        central to it, early ones first (see :func:`key_sentences`), newest article first."""
+        groups = []
+        for doc_id in list(dict.fromkeys(p.doc_id for p in found.passages))[: calibration.TOPIC_ARTICLES]:
+            evidence = _prose(sentences_of(article_passages(self.mirror, doc_id)))
+            if not evidence:
+                continue
+            vectors = sentence_vectors_of(evidence, self.embedder)
+            chosen = key_sentences(evidence, vectors, calibration.TOPIC_SENTENCES, towards=question.vector)
+            groups.append((evidence[0].passage, chosen))
+        groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last
+        return [(_dated(passage), items) for passage, items in groups]
+
+
+def _present(side: str, mirror: LiveMirror, doc_ids: list[str]) -> bool:
+    wanted = [t for t in terms(side) if not t.isdigit()]
+    for doc_id in doc_ids:
+        have = mirror.article_terms(doc_id)
+        if wanted and all(mentioned(t, have) for t in wanted):
+            return True
+    return False
+
+
+class Sides:
+    """A comparison: each side's passages, retrieved with the side's name and the rest of
+    the question; refused only when a side is named in no article at all."""
+
+    def __init__(self, retriever, k: int) -> None:
+        self.retriever, self.k = retriever, k
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        mirror = self.retriever.mirror
+        every = list(dict.fromkeys(p.doc_id for p in mirror.passages))
+        absent = [s for s in question.shape.sides if not _present(s, mirror, every)
+                  and not set(terms(s)) <= spelled_out_acronyms(" ".join(p.text for p in found.retrieved.passages))]
+        if absent:
+            named = " and ".join(absent)
+            return Refusal("unmentioned", f"the articles never mention {named}", f"no article mentions {named}")
+        passages = []
+        for side, vector in zip(question.shape.sides, question.side_vectors):
+            got = self.retriever.retrieve(f"{side} {question.text}", self.k, question.filters, vector=vector)
+            passages += [p for p in got.passages if _present(side, mirror, [p.doc_id])]
+        return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
+
+
+class ComparisonAnswerer:
+    """For each side, its best sentences that name it, under the side's name, each cited."""
+
+    name = "extractive"
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        evidence = _prose(sentences_of(list(found.passages)))
+        vectors = sentence_vectors_of(evidence, self.embedder) if evidence else np.zeros((0, 1))
+        groups = []
+        for side, side_vector in zip(question.shape.sides, question.side_vectors):
+            wanted = [t for t in terms(side) if not t.isdigit()]
+            naming = [i for i, e in enumerate(evidence)
+                      if all(mentioned(t, set(terms(f"{e.text} {e.passage.title}"))) for t in wanted)]
+            score = {i: float(vectors[i] @ question.vector + vectors[i] @ side_vector) for i in naming}
+            top = sorted(naming, key=lambda i: -score[i])[: calibration.COMPARISON_SENTENCES]
+            groups.append((side, sorted((evidence[i] for i in top), key=lambda e: (e.passage.doc_id, e.doc_start))))
+        text, citations = _cite([(side, items) for side, items in groups if items])
+        yield text
+        return Answer(text=text, citations=citations, backend=backend or self.name, notes=list(question.notes))
+
+
+class ListAnswerer:
+    """The items a list question asks for, each once, each cited: names of the asked kind
+    (spaCy's entities stored at index time: organisations for "which companies") or, for a
+    head noun that is no kind ("frameworks", "models"), the capitalised names that end in it
+    ("the ASEAN Digital Data Governance Framework"), taken from the sentences the reader says
+    answer, else from every passage found."""
+
+    name = "extractive"
+
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        head = list_head(question.text)
+        items = _items(_listing(found), question, head) or _items(_best_article(found), question, head)
+        if not items:  # nothing of the kind named: the sentences themselves
+            from assistant.reading.extractive import ExtractiveAnswerer
+
+            return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
+        used = list(dict.fromkeys(s for _, s in items.values()))
+        _, citations, number = _numbered([("", used)])
+        named = [f"{text} [{number[s.passage.chunk_id]}]" for text, s in items.values()]
+        text = (", ".join(named[:-1]) + " and " + named[-1]) if len(named) > 1 else named[0]
+        yield text + "."
+        return Answer(text=text + ".", citations=citations, backend=backend or self.name, notes=list(question.notes),
+                      confidence=found.evidence[0].score if found.evidence else None)
+
+
+def _listing(found: Found) -> list[Evidence]:
+    """The sentences a list is read from: those of the best answer's article the reader
+    gives at least LIST_SENTENCE_P, else its three best."""
+    if not found.evidence:
+        return []
+    article = found.evidence[0].passage.doc_id
+    same = [e for e in found.evidence if e.passage.doc_id == article]
+    return [e for e in same if e.score >= calibration.LIST_SENTENCE_P] or same[:3]
+
+
+def _best_article(found: Found) -> list[Evidence]:
+    """Every sentence of the passages found in the best answer's article."""
+    article = found.evidence[0].passage.doc_id if found.evidence else None
+    return sentences_of([p for p in found.passages if p.doc_id == article])
+
+
+_LIST_HEAD = re.compile(r"\b(?:list|name|which|what|all)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}?([a-z]+s)\b", re.I)
+
+
+def list_head(text: str) -> str:
+    """The plural noun a list question asks for ("frameworks" in "List the frameworks
+    mentioned"), singular and stemmed; "" when there is none."""
+    match = _LIST_HEAD.search(text)
+    return stem(match.group(1).lower()) if match else ""
+
+
+# Names that are things rather than people, places or dates: what an untyped list
+# ("models", "initiatives") most often asks for.
+_THING_LABELS = ("ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "FAC")
+
+
+def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str, tuple[str, Evidence]]:
+    typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")
+    labels = LABELS[question.asked.kind] if typed else _THING_LABELS
+    # "... Framework": the head noun capitalised inside a name ("PC game" is no name)
+    named = re.compile(rf"((?:[A-Z][\w.&'’-]*\s+){{1,6}}{re.escape(head[:1].upper() + head[1:])}\w*)") \
+        if head and not typed else None
+    sentences = _prose(sentences)
+    headed = [(m.group(1).strip(), e) for e in sentences for m in (named.finditer(e.text) if named else ())]
+    # names that end in the head noun ("... Framework") are the items when there are any
+    found = headed or [(text, e) for e in sentences for text in _entities(e, labels) + _enumerated(e, labels)]
+    items: dict[str, tuple[str, Evidence]] = {}
+    for text, sentence in found:
+        text = re.sub(r"['’]s$", "", text.strip())  # "Gregorio's" names Gregorio
+        key = " ".join(terms(text))
+        if not key or "," in text or _WHEN.search(text) or set(terms(text)) <= set(question.terms):
+            continue  # nothing, two names run together, a day or month, or what the question names
+        if not any(key in other or other in key for other in items):
+            items[key] = (text, sentence)
+    return items
+
+
+_WHEN = re.compile(r"^(mon|tues|wednes|thurs|fri|satur|sun)day$|^(january|february|march|april|may|june|july|august|"
+                   r"september|october|november|december)$", re.I)
+
+
+def _entities(sentence: Evidence, labels) -> list[str]:
+    """Entities of these labels inside the sentence, but not a possessive modifier
+    ("Singapore’s" in "Singapore’s SEA-LION" names whose it is, not an item)."""
+    lo, hi = sentence.start, sentence.start + len(sentence.text)
+    text = sentence.passage.text
+    return [text[s:e] for s, e, label in sentence.passage.entities
+            if lo <= s and e <= hi and label in labels and text[e:e + 2] not in ("'s", "’s")]
+
+
+_NAME = re.compile(r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|\([A-Z][\w-]*\)))*")
+_BETWEEN = re.compile(r"^(,\s*|,?\s+and\s+|,?\s+or\s+)$")
+
+
+def _enumerated(sentence: Evidence, labels) -> list[str]:
+    """The names of an enumeration ("Hitachi Rail, Alstom and Stadler") one of whose
+    members is an entity of these labels: its members are items of the same kind, whatever
+    label spaCy gave the others. An owner's possessive is not part of a name
+    ("Singapore’s SEA-LION" is SEA-LION)."""
+    text = sentence.text
+    names = [m for m in _NAME.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+    runs: list[list] = []
+    for match in names:
+        if runs and _BETWEEN.match(text[runs[-1][-1].end(): match.start()]):
+            runs[-1].append(match)
+        else:
+            runs.append([match])
+    typed = {t.lower() for t in _entities(sentence, labels)}
+    items = []
+    for run in runs:
+        members = [re.sub(r"^[\w.-]+['’]s\s+", "", m.group(0)) for m in run]
+        if len(members) > 1 and any(m.lower() in typed or any(m.lower() in t for t in typed) for m in members):
+            items += members
+    return items
+
+
+class HasItems:
+    """Refuse a list question when the passages found name nothing of the kind asked."""
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        if _items(sentences_of(list(found.passages)), question, list_head(question.text)):
+            return found
+        return Refusal("no_items", "the passages found name nothing of the kind asked",
+                       "none of them names what you asked for")
+
+
+class DescriptionAnswerer:
+    """ "Who is X?": the sentence that introduces X (its first mention in the article that
+    says most about it), then the reader's best sentence about X, each cited."""
+
+    name = "extractive"
+
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        wanted = [t for t in terms(question.shape.subject) if not t.isdigit()]
+        naming = [e for e in found.evidence if all(t in term_set(e.text) for t in wanted)]
+        best = naming[0] if naming else found.evidence[0]
+        article = _prose(sentences_of(article_passages(self.mirror, best.passage.doc_id)))
+        first = next((i for i, e in enumerate(article) if all(t in term_set(e.text) for t in wanted)), None)
+        chosen = [best] if first is None else [article[first]]
+        # then what the article says of it: the next sentences naming it (any of its words)
+        later = [e for e in (article[first + 1:] if first is not None else []) if set(wanted) & term_set(e.text)]
+        for item in [best, *later]:
+            if len(chosen) > calibration.DESCRIPTION_SENTENCES or sum(len(e.text) for e in chosen) > 600:
+                break
+            if all(item.doc_start != e.doc_start for e in chosen):
+                chosen.append(item)
+        text, citations = _cite([("", sorted(chosen, key=lambda e: e.doc_start))])
+        yield text
+        return Answer(text=text, citations=citations, backend=backend or self.name, notes=list(question.notes),
+                      confidence=best.score)

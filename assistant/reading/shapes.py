@@ -1,0 +1,111 @@
+"""The shape of a question: one fact (lookup), the gist of an article or topic (overview),
+two or more named things side by side (comparison), the items of a kind (list), or who or
+what something is (description).
+
+Shapes are told by closed-class English cue words and phrase patterns ("summarise",
+"compare ... and ...", "which companies are mentioned", "who is X?"), never by words of
+the articles. The patterns were written from the question forms people use for each shape
+and checked on the dev half of bench/questions_shapes.json (its test half is only
+reported: bench/shapes.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.core.question import Shape
+
+SHAPES = ("lookup", "overview", "comparison", "list", "description")
+
+_OVERVIEW = re.compile(
+    r"\b(summari[sz]e|summary|sum up|gist|overview|main (points?|facts?|ideas?|takeaways?)|key (points?|facts?|takeaways?)|"
+    r"what(?:'s| is| are)? (the )?(article|story|piece|report|news)s? (is |are )?(about|saying)|"
+    r"what (do|does) (the )?(articles?|stories|story|pieces?|reports?|news) (say|tell|report)|"
+    r"tell me about (the )?(article|story|piece|report)|brief me|in a nutshell|tl;?dr)\b",
+    re.I,
+)
+_COMPARISON = re.compile(
+    r"\b(compare|comparison|compared|contrast|differ|differs|difference|differences|versus|vs\.?|similarit(y|ies)|"
+    r"in common)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^\s*(list|name|enumerate)\b|\b(are|were|is|was|get|got|being) (mentioned|named|listed|cited|quoted|involved)\b|"
+    r"\b(all|every) (the )?\w+ (that|which|who|mentioned|named)\b|\bwhat are (all )?the \w+s\b(?! of)",
+    re.I,
+)
+_DESCRIPTION = re.compile(r"^\s*(who|what)(?:'s| is| was| are| were)\s+(?P<subject>[^?]{2,80}?)\s*\??\s*$", re.I)
+# "What is the name of ...", "What was the price of ...", "What is meant by": lookups in description clothing
+_NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|your)\b|^(the |a |an )?(name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|"
+                              r"reason|focus|size|value|total|share|rate|score|result|capital|population)\b|"
+                              r"\b(of|for|in|on|at|by|to|from|with|behind|doing|going|planning|meant|called)\b|"
+                              r"['’]s\s+\w", re.I)  # "X's budget" asks for an attribute of X: a lookup
+_SIDES = (
+    re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"\bdifferences? between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"\bhow (?:does|do|did|is|are|was|were)\s+(?P<a>.+?)\s+(?:differ|compare)\s+(?:from|to|with)\s+(?P<b>[^?,;]+)",
+               re.I),
+    re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
+)
+# "What do the articles say about X?", "the news on X": a topic across articles, not one article
+_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news)\b(?! (article|story))|\bacross\b", re.I)
+_COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
+_LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
+_TRAIL = re.compile(r"\s+(approach(es)?|strateg(y|ies)|polic(y|ies)|plans?|views?|positions?|roles?|stances?|efforts?)"
+                    r"(\s+(to|on|towards|toward|for|in|with)\s+.*)?$", re.I)
+_ABBREVIATION_END = re.compile(r"(\b[A-Z]\.)+$")  # "U.S." keeps its last full stop
+
+
+def shape_of(text: str) -> Shape:
+    """The shape of a question, from its cue words (see the module's docstring)."""
+    if _COMPARISON.search(text) and (sides := comparison_sides(text)):
+        return Shape("comparison", sides=sides)
+    if _OVERVIEW.search(text):
+        return Shape("overview", scope="topic" if _TOPIC.search(text) else "article")
+    if (_LIST.search(text) or _plural_head(text)) and not _COUNT.match(text):
+        return Shape("list")
+    described = _DESCRIPTION.match(text)
+    if described and not _NOT_DESCRIPTION.search(described.group("subject")):
+        return Shape("description", subject=described.group("subject").strip())
+    return Shape("lookup")
+
+
+_WHICH = re.compile(r"^\s*(which|what)\s+(.*)", re.I)
+_NUMBERS = frozenset("two three four five six seven eight nine ten several many other".split())
+_NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whose as us less news series".split())
+
+
+def _plural_head(text: str) -> bool:
+    """ "Which games won ...?", "What products helped ...?", "Which two firms ...": which/what,
+    then (after a number at most) a plural noun, not an auxiliary ("What does ...")."""
+    match = _WHICH.match(text)
+    words = [w.strip("?,.") for w in match.group(2).split()[:3]] if match else []
+    if words and words[0].lower() in _NUMBERS:
+        words = words[1:]
+    if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
+        return False
+    head = words[0]
+    return head.endswith("s") and not head.endswith(("ss", "us", "is")) and head not in _NOT_NOUNS \
+        and words[1] not in ("of", "per")
+
+
+def comparison_sides(text: str) -> tuple[str, ...]:
+    """The named things a comparison sets side by side, or () when it names fewer than two."""
+    for pattern in _SIDES:
+        if match := pattern.search(text):
+            sides = tuple(_bare(match.group(g)) for g in ("a", "b"))
+            if all(sides):
+                return sides
+    return ()
+
+
+def _bare(side: str) -> str:
+    """ "the U.S. approach" -> "U.S."; "Japan's approach" -> "Japan": what names the side, not its frame."""
+    side = side.strip().rstrip("?!")
+    if side.endswith(".") and not _ABBREVIATION_END.search(side):
+        side = side[:-1]
+    side = _LEAD.sub("", side)
+    owner = re.split(r"['’]s\b", side, maxsplit=1)
+    if len(owner) == 2 and owner[0].strip():  # "Claudio Ranieri's departure from Valencia": Claudio Ranieri
+        return owner[0].strip()
+    return _TRAIL.sub("", side).strip()

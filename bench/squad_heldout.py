@@ -1,0 +1,141 @@
+"""The reader on Wikipedia articles it was never trained on, asked as a user would.
+
+The qa-train articles the reader's training held out (training.squad.split_articles: a
+seeded quarter of them, listed in models/reader/MODEL_CARD.md) are each indexed as one
+document (title line, then its paragraphs), and their SQuAD questions are asked through
+the Python API with no LLM. SQuAD 2.0's unanswerable questions are written to look
+answerable (same topic, a swapped entity or a negation).
+
+    .venv/bin/python bench/squad_heldout.py                  # the test articles (report only)
+    .venv/bin/python bench/squad_heldout.py --split dev      # the dev articles (tuning)
+    .venv/bin/python bench/squad_heldout.py --answerable 400 --unanswerable 200
+
+Prints: answer contains the fact, false refusals, unanswerable refused at the shipped
+threshold, the whole trade-off curve (every question is answered with the threshold at 0
+and the reader's confidence recorded, so each threshold is read off one run), and how
+many bold short answers were shown and how many share no word with any correct answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant import Assistant, Settings  # noqa: E402
+from training.config import Config  # noqa: E402
+from training.squad import load_file, split_articles  # noqa: E402
+
+THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def articles(split: str) -> list[dict]:
+    wanted = {title for parts in split_articles(Config()).values() for title in parts[split]}
+    from training.config import SQUAD_FILES
+
+    return [a for name in SQUAD_FILES for a in load_file(name) if a["title"] in wanted]
+
+
+def write_corpus(folder: Path, chosen: list[dict]) -> None:
+    for article in chosen:
+        title = article["title"].replace("_", " ")
+        text = "\n\n".join(p["context"].strip() for p in article["paragraphs"])
+        (folder / f"{re.sub(r'[^A-Za-z0-9]+', '-', title)}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+
+
+def questions(chosen: list[dict], answerable: int, unanswerable: int, seed: int) -> tuple[list[dict], list[dict]]:
+    yes, no = [], []
+    for article in chosen:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                (no if qa.get("is_impossible") else yes).append(qa)
+    rng = random.Random(seed)
+    return rng.sample(yes, min(answerable, len(yes))), rng.sample(no, min(unanswerable, len(no)))
+
+
+def norm(text: str) -> str:
+    text = re.sub(r"\b(a|an|the)\b", " ", text.lower().replace("’", "'"))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def overlaps(short: str, golds: list[str]) -> bool:
+    words = set(norm(short).split())
+    return any(words & set(norm(g).split()) for g in golds)
+
+
+def ask_all(bot: Assistant, items: list[dict]) -> list[dict]:
+    out = []
+    for qa in items:
+        started = time.perf_counter()
+        answer = bot.ask(qa["question"])
+        golds = [a["text"] for a in qa.get("answers", [])]
+        out.append({
+            "answerable": not qa.get("is_impossible"),
+            "contains": any(norm(g) in norm(answer.text) for g in golds) if golds else False,
+            "refused_by_rules": answer.refused,  # threshold 0: only steps other than the reader's refused
+            "confidence": answer.confidence if answer.confidence is not None else 0.0,
+            "short": answer.short_answer,
+            "short_ok": overlaps(answer.short_answer, golds) if answer.short_answer and golds else False,
+            "ms": (time.perf_counter() - started) * 1000,
+        })
+    return out
+
+
+def at(rows: list[dict], threshold: float) -> dict:
+    yes = [r for r in rows if r["answerable"]]
+    no = [r for r in rows if not r["answerable"]]
+    refused = lambda r: r["refused_by_rules"] or r["confidence"] < threshold  # noqa: E731
+    shown = [r for r in rows if r["short"] and not refused(r)]
+    wrong = [r for r in shown if not r["answerable"] or not r["short_ok"]]
+    return {
+        "answers": sum(r["contains"] and not refused(r) for r in yes) / max(len(yes), 1),
+        "false_refusals": sum(refused(r) for r in yes) / max(len(yes), 1),
+        "unanswerable_refused": sum(refused(r) for r in no) / max(len(no), 1),
+        "bold_shown": len(shown),
+        "bold_wrong": len(wrong) / max(len(shown), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="test", choices=("test", "dev"))
+    parser.add_argument("--answerable", type=int, default=600)
+    parser.add_argument("--unanswerable", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--without", action="append", default=[], metavar="STEP",
+                        help="drop the lookup step of this class name (e.g. Unmentioned)")
+    args = parser.parse_args()
+    chosen = articles(args.split)
+    print(f"{args.split} articles ({len(chosen)}): {', '.join(a['title'] for a in chosen)}")
+    yes, no = questions(chosen, args.answerable, args.unanswerable, args.seed)
+    with tempfile.TemporaryDirectory() as work:
+        corpus = Path(work) / "wikipedia"
+        corpus.mkdir()
+        write_corpus(corpus, chosen)
+        bot = Assistant(Settings.load(data_dir=Path(work) / "data", reader_threshold=0.0))
+        bot.sync([corpus])
+        bot.engine.steps = [step for step in bot.engine.steps if type(step).__name__ not in args.without]
+        rows = ask_all(bot, yes + no)
+    from assistant.reading.model import threshold
+
+    chosen_threshold = threshold()
+    print(f"{len(yes)} answerable and {len(no)} unanswerable questions; answer p50 "
+          f"{statistics.median(r['ms'] for r in rows):.0f} ms")
+    print(f"{'threshold':>10} {'answers':>8} {'false ref':>10} {'unans ref':>10} {'bold':>6} {'bold wrong':>11}")
+    for t in sorted({*THRESHOLDS, round(chosen_threshold, 4)}):
+        m = at(rows, t)
+        mark = "  <- the reader's threshold" if abs(t - chosen_threshold) < 1e-9 else ""
+        print(f"{t:>10.3f} {m['answers']:>8.3f} {m['false_refusals']:>10.3f} {m['unanswerable_refused']:>10.3f} "
+              f"{m['bold_shown']:>6d} {m['bold_wrong']:>11.3f}{mark}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The trained reader (assistant/reading/model.py) on small texts written for these tests:
+the committed int8 model, run the way the answerer runs it, without torch."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from assistant.reading.model import MODEL_PATH, ReaderModelError, encode_pairs, load_reader, score
+
+QUESTION = "Who was appointed head coach of the Riverton Rovers?"
+ANSWER = "The Riverton Rovers appointed Margaret Okafor as their new head coach on Tuesday."
+UNRELATED = [
+    "Heavy rain flooded several streets in the town centre overnight.",
+    "The bakery on Mill Lane has started selling gluten-free bread.",
+    "Shares in the mining company fell by 4% after its quarterly results.",
+    "A new bus route will connect the hospital with the railway station.",
+]
+
+
+def test_the_answering_sentence_scores_above_unrelated_ones():
+    readings = score(QUESTION, [*UNRELATED[:2], ANSWER, *UNRELATED[2:]])
+
+    best = max(range(len(readings)), key=lambda i: readings[i].p_answer)
+    assert best == 2
+    assert all(readings[2].p_answer > r.p_answer for i, r in enumerate(readings) if i != 2)
+
+
+def test_a_who_question_gets_the_persons_name_as_its_span():
+    (reading,) = score(QUESTION, [ANSWER])
+
+    assert reading.span is not None
+    found = ANSWER[reading.span.start:reading.span.end]
+    assert "Okafor" in found and len(found) <= len("Margaret Okafor") + 4
+    assert 0 < reading.span.probability <= 1
+
+
+def test_the_refusal_threshold_is_a_probability():
+    assert 0 < load_reader().threshold < 1
+
+
+def test_candidate_offsets_point_into_the_candidate_text():
+    (row,) = encode_pairs("Where is it?", ["It is in Paris, France."])
+
+    assert ["It", "is", "in", "Paris", ",", "France", "."] == ["It is in Paris, France."[s:e] for s, e in row.offsets]
+    assert row.ids[row.candidate_start - 1] == row.ids[-1]  # [SEP] before and after the candidate
+    assert row.type_ids[row.candidate_start:] == [1] * (len(row.ids) - row.candidate_start)
+
+
+def test_a_damaged_model_file_is_refused_with_its_name_and_the_way_back(tmp_path):
+    copy = tmp_path / "reader.onnx"
+    data = bytearray(MODEL_PATH.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    shutil.copy(MODEL_PATH.with_suffix(".json"), copy.with_suffix(".json"))
+
+    with pytest.raises(ReaderModelError) as caught:
+        load_reader(copy)
+    assert str(copy) in str(caught.value)
+    assert "git checkout models/reader/reader.onnx" in str(caught.value)
+    assert "python -m training" in str(caught.value)
+
+
+def test_a_missing_model_file_is_refused_with_its_name(tmp_path):
+    with pytest.raises(ReaderModelError) as caught:
+        load_reader(tmp_path / "reader.onnx")
+    assert str(tmp_path / "reader.onnx") in str(caught.value)
+
+
+def test_serving_never_imports_torch():
+    # a fresh interpreter: this test session may have imported anything
+    code = (
+        "import sys\n"
+        "from assistant.reading.model import score\n"
+        "score('Who won?', ['Jane Doe won the race.'])\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "assert 'transformers' not in sys.modules, 'transformers imported'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -1,0 +1,155 @@
+"""Questions that are not one-fact lookups, on small articles written for these tests:
+an overview covers the article, a comparison cites both sides, a list names each item
+once, a description leads with the sentence that introduces its subject."""
+
+from __future__ import annotations
+
+import pytest
+
+ARTICLES = {
+    "harbour-plan.txt": """Harbour town unveils ten-year plan
+
+Kelby council has unveiled a ten-year plan to rebuild its harbour, at a cost of £80m.
+
+The first phase will replace the sea wall, which was damaged in the storms of 2022.
+
+The second phase adds a ferry terminal with room for two vessels, due to open in 2029.
+
+Local fishermen welcomed the plan but asked for a larger landing quay for their boats.
+
+The council will consult residents until the end of June before a final vote in September.
+""",
+    "ferry-rivals.txt": """Ferry firms compete for island route
+
+Two companies, Northlink Ferries and Orkney Sealines, are bidding to run the Kelby island route.
+
+Northlink Ferries has offered a daily crossing with a new hybrid vessel and fares cut by a tenth.
+
+Orkney Sealines has proposed two crossings a day in summer using its existing ships.
+
+The council's transport committee will choose between the bids in the spring.
+""",
+    "rail-suppliers.txt": """Train makers chosen for the coastal line
+
+The coastal railway has chosen Hitachi Rail, Alstom and Stadler to supply its new trains.
+
+Hitachi Rail will build twelve electric units, Alstom will provide the signalling and Stadler will deliver four battery trains.
+
+Dr. Mara Quill, the railway's chief engineer, said the new fleet would halve journey times.
+
+Quill joined the railway in 2015 after twenty years designing bridges.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def shapes_bot(tmp_path_factory, embedder):
+    from assistant import Assistant, Settings
+
+    corpus = tmp_path_factory.mktemp("shapes-corpus")
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text)
+    data = tmp_path_factory.mktemp("shapes-index")
+    bot = Assistant(Settings.load(data_dir=data), embedder=embedder)
+    bot.sync([corpus])
+    return bot
+
+
+def test_an_overview_covers_the_article_in_its_order_and_cites_it(shapes_bot):
+    answer = shapes_bot.ask("What are the main points of the article about the harbour plan?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    for fact in ("£80m", "sea wall", "ferry terminal", "fishermen", "consult residents"):
+        assert fact in answer.text, (fact, answer.text)
+    assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"harbour-plan.txt"}
+    assert answer.text.index("sea wall") < answer.text.index("ferry terminal")  # the article's order
+    assert "|" not in answer.text
+
+
+def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
+    answer = shapes_bot.ask("Compare Northlink Ferries and Orkney Sealines")
+    assert answer.shape == "comparison" and not answer.refused, answer.text
+    assert "**Northlink Ferries**" in answer.text and "**Orkney Sealines**" in answer.text
+    assert answer.text.index("hybrid vessel") < answer.text.index("**Orkney Sealines**") < answer.text.index(
+        "existing ships")
+    assert answer.citations
+
+
+def test_a_comparison_with_a_side_no_article_mentions_is_refused_naming_it(shapes_bot):
+    answer = shapes_bot.ask("Compare Northlink Ferries and Caledonian MacBrayne")
+    assert answer.refused and "Caledonian MacBrayne" in answer.refusal.reason
+    assert "Northlink" not in answer.refusal.reason
+
+
+def test_a_list_names_every_item_once_with_citations(shapes_bot):
+    answer = shapes_bot.ask("Which companies will supply the coastal railway?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for item in ("Hitachi Rail", "Alstom", "Stadler"):
+        assert answer.text.count(item) == 1, (item, answer.text)
+    assert "[1]" in answer.text and answer.citations
+
+
+def test_a_description_leads_with_the_sentence_that_introduces_its_subject(shapes_bot):
+    answer = shapes_bot.ask("Who is Mara Quill?")
+    assert answer.shape == "description" and not answer.refused, answer.text
+    assert answer.text.startswith("Dr. Mara Quill, the railway's chief engineer"), answer.text
+
+
+def test_a_follow_up_keeps_the_shape_of_the_question_before(shapes_bot):
+    chat = shapes_bot.conversation()
+    chat.ask("Summarize the article about the harbour plan")
+    follow = chat.ask("And the other article about the ferry firms?")
+    assert follow.shape == "overview", follow.text
+    assert any(c.doc_id.endswith("ferry-rivals.txt") for c in follow.citations), follow.text
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("What are the main points of the Japan-ASEAN article?", "overview"),
+        ("Summarize the story on the takeover", "overview"),
+        ("Compare the U.S. and Japanese approaches to ASEAN", "comparison"),
+        ("How does Blu-ray differ from HD-DVD?", "comparison"),
+        ("List the frameworks mentioned", "list"),
+        ("Which games won awards?", "list"),
+        ("Who is Dr. Amina Sharma?", "description"),
+        ("What does ILMU stand for?", "lookup"),
+        ("Who scored the opener for Rovers?", "lookup"),
+        ("What is South Korea's AI budget?", "lookup"),
+        ("How many names are listed?", "lookup"),
+    ],
+)
+def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
+    from assistant.reading.shapes import shape_of
+
+    assert shape_of(question).kind == shape
+
+
+class RecordingModel:
+    """A deterministic stand-in for an LLM: records the prompt, answers with one sentence of
+    the article (for checking how the prompt is assembled, not for testing a backend)."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.prompts: list[list[dict]] = []
+
+    def stream_chat(self, messages, max_tokens):
+        self.prompts.append(messages)
+        yield "Kelby council has unveiled a ten-year plan to rebuild its harbour, at a cost of £80m [1]."
+
+
+def test_with_an_llm_the_shape_decides_the_context_and_the_instruction(shapes_bot):
+    model = RecordingModel()
+    shapes_bot.engine._models["openai"] = model
+    try:
+        answer = shapes_bot.ask("Summarize the article about the harbour plan", backend="openai")
+        comparison = shapes_bot.ask("Compare Northlink Ferries and Orkney Sealines", backend="openai")
+    finally:
+        del shapes_bot.engine._models["openai"]
+    overview_prompt = model.prompts[0][-1]["content"]
+    for fact in ("sea wall", "ferry terminal", "fishermen", "consult residents"):  # the whole article
+        assert fact in overview_prompt
+    assert "gist" in overview_prompt and "£80m" in answer.text and answer.citations
+    compare_prompt = model.prompts[1][-1]["content"]
+    assert "hybrid vessel" in compare_prompt and "existing ships" in compare_prompt  # both sides
+    assert "one short paragraph per side" in compare_prompt and comparison.shape == "comparison"

