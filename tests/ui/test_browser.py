@@ -126,15 +126,18 @@ def test_streamed_answer_with_sources_follow_up_and_reset(page, tmp_path):
 
     page.click("#new-conversation")
     page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
-    answer = ask(page, "What did Japan and Cambodia agree on?")
-    assert "Khmer" in answer and "[1]" in answer, answer
-    # the follow-up is answered from the MOU passage (which sentence of it may vary)
+    answer = ask(page, "What does ILMU stand for?")
+    assert "Intelek Luhur" in answer and "[1]" in answer, answer
+    # the follow-up is answered from the same article (which sentence of it may vary)
     answer = ask(page, "Why is it considered important?")
     sources = page.inner_text("#sources")
-    assert "[1]" in answer and "Japan and ASEAN" in sources and "critical test case" in sources, (answer, sources)
+    assert "[1]" in answer and "Japan and ASEAN" in sources, (answer, sources)
     assert page.locator(BOT).count() == 2
 
-    ask(page, "   ", expect="the question is empty")
+    page.fill("#question textarea", "   ")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    assert page.locator(BOT).count() == 2  # a blank question adds nothing
     assert not page.outside, page.outside
 
 
@@ -188,14 +191,14 @@ def test_article_html_and_markdown_stay_inert(page, server, tmp_path):
 
 
 def test_each_answer_keeps_its_sources_and_markers_show_them(page):
-    ask(page, "What did Japan and Cambodia agree on?")
+    ask(page, "What does ILMU stand for?")
     ask(page, "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?")
     assert not page.locator("#sources-toggle").is_visible()  # side by side on a desktop: no drawer
 
     page.locator(f"{BOT} a.cite").first.click()  # [1] of the older answer
     card = page.locator("#sources .source.picked")
-    assert "What did Japan and Cambodia agree on?" in page.inner_text("#sources")
-    assert card.is_visible() and "Khmer" in card.locator("mark").inner_text()
+    assert "What does ILMU stand for?" in page.inner_text("#sources")
+    assert card.is_visible() and "Intelek Luhur" in card.locator("mark").inner_text()
 
     page.locator(f"{BOT} a.cite").last.click()  # and back to the latest
     assert "How much did USAID commit" in page.inner_text("#sources")
