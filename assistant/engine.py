@@ -34,7 +34,7 @@ from assistant.reading.shaped import (
     Sides,
     WholeArticle,
 )
-from assistant.reading.shapes import shape_of
+from assistant.reading.shapes import shape_of, side_query
 from assistant.reading.steps import FollowUpTopic, RelevanceFloor
 from assistant.retrieval.hybrid import HybridRetriever
 from index import Index
@@ -158,7 +158,7 @@ class Engine:
         last = memory.last if context else None
         shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
         candidates = phrases(text)
-        sides = [f"{side} {text}" for side in shape.sides]
+        sides = [side_query(text, side, shape.sides) for side in shape.sides]
         texts = [standalone, *([text] if context else []), *sides, *candidates]
         vectors = self.index.embedder.embed_batch(texts)
         known = dict(zip(candidates, vectors[len(texts) - len(candidates):]))

@@ -20,6 +20,7 @@ from assistant.core.pipeline import Found
 from assistant.core.question import LABELS, Question
 from assistant.reading.evidence import Evidence, sentence_vectors_of, sentences_of
 from assistant.reading.refusal import mentioned, spelled_out_acronyms
+from assistant.reading.shapes import side_query
 from index import Passage
 from index.lexical import stem, term_set, terms
 from index.mirror import LiveMirror
@@ -178,9 +179,11 @@ class Sides:
             named = " and ".join(absent)
             return Refusal("unmentioned", f"the articles never mention {named}", f"no article mentions {named}")
         passages = []
-        for side, vector in zip(question.shape.sides, question.side_vectors):
-            got = self.retriever.retrieve(f"{side} {question.text}", self.k, question.filters, vector=vector)
-            passages += [p for p in got.passages if _present(side, mirror, [p.doc_id])]
+        sides = question.shape.sides
+        for side, vector in zip(sides, question.side_vectors):
+            query = side_query(question.text, side, sides)
+            got = self.retriever.retrieve(query, 2 * self.k, question.filters, vector=vector)
+            passages += [p for p in got.passages if _present(side, mirror, [p.doc_id])][: self.k]
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
 
 
@@ -334,6 +337,9 @@ class HasItems:
                        "none of them names what you asked for")
 
 
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
+
+
 class DescriptionAnswerer:
     """ "Who is X?": the sentence that introduces X (its first mention in the article that
     says most about it), then the reader's best sentence about X, each cited."""
@@ -351,7 +357,8 @@ class DescriptionAnswerer:
         first = next((i for i, e in enumerate(article) if all(t in term_set(e.text) for t in wanted)), None)
         chosen = [best] if first is None else [article[first]]
         # then what the article says of it: the next sentences naming it (any of its words)
-        later = [e for e in (article[first + 1:] if first is not None else []) if set(wanted) & term_set(e.text)]
+        own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
+        later = [e for e in (article[first + 1:] if first is not None else []) if own & term_set(e.text)]
         for item in [best, *later]:
             if len(chosen) > calibration.DESCRIPTION_SENTENCES or sum(len(e.text) for e in chosen) > 600:
                 break

@@ -109,3 +109,12 @@ def _bare(side: str) -> str:
     if len(owner) == 2 and owner[0].strip():  # "Claudio Ranieri's departure from Valencia": Claudio Ranieri
         return owner[0].strip()
     return _TRAIL.sub("", side).strip()
+
+
+def side_query(text: str, side: str, sides: tuple[str, ...]) -> str:
+    """What one side of a comparison is retrieved with: the side's name and the question
+    without the other sides' names (else the best-known side wins every retrieval)."""
+    for other in sides:
+        if other != side:
+            text = re.sub(re.escape(other), " ", text, flags=re.I)
+    return f"{side} {' '.join(text.split())}"
