@@ -32,7 +32,6 @@ LABELS: dict[str, tuple[str, ...]] = {
     # titles are often mis-tagged (a film as a PERSON), so any name may be one, less likely
     "title": ("WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "ORG", "PERSON", "FAC", "GPE"),
 }
-SENTENCE_KINDS = ("reason", "description")  # answered by a sentence, not a short span
 
 _PRONOUNS = re.compile(
     r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|there|then)\b", re.I
