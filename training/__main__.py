@@ -25,6 +25,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="where reader.onnx, reader.json, MODEL_CARD.md go")
     parser.add_argument("--work", type=Path, help="checkpoints and caches (default .train/)")
     parser.add_argument("--deadline", help="HH:MM: stop training then and export the latest weights")
+    parser.add_argument("--stage2", type=Path, metavar="CHECKPOINT",
+                        help="continue a finished run: its weights, 60 more minutes at half the learning rate "
+                             "on later epochs, plausible-answer negatives twice")
     return parser.parse_args(argv)
 
 
@@ -37,7 +40,11 @@ def config(args: argparse.Namespace):
     else:
         cfg = Config()
         cfg = cfg.replace(out=args.out or cfg.out, work=args.work or cfg.work)
-    return cfg.replace(deadline=args.deadline)
+    cfg = cfg.replace(deadline=args.deadline)
+    if args.stage2:
+        cfg = cfg.replace(init_from=args.stage2, first_epoch=2, hard_repeats=2, lr=cfg.lr / 2,
+                          train_minutes=60.0 if not args.smoke else None)
+    return cfg
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,11 @@ class Config:
     articles_per_file: int | None = None  # smoke: only this many articles of each file
     max_questions: int | None = None  # smoke: only this many questions per article
     false_refusals: float = 0.05  # the refusal threshold: this share of dev answerables refused
+    # A second stage continues from a finished run's weights (fresh optimiser and schedule) on
+    # the epochs after the ones it saw, so its negatives are new draws.
+    init_from: Path | None = None  # a checkpoint.pt whose model weights start this run
+    first_epoch: int = 0  # epoch numbering starts here (stage 1 of the committed model saw 0 and 1)
+    hard_repeats: int = 1  # the plausible-answer sentence of an unanswerable question, this many times per epoch
 
     @property
     def steps(self) -> int:

@@ -44,7 +44,7 @@ def _item_pairs(item: Item, cfg: Config, rng: random.Random) -> list[Pair]:
     chosen = rng.sample(others, min(len(others), cfg.negatives - (item.hard is not None)))
     pairs = [Pair(item, i, 0.0, None) for i in chosen]
     if item.hard is not None:
-        pairs.append(Pair(item, item.hard, 0.0, None))
+        pairs += [Pair(item, item.hard, 0.0, None)] * cfg.hard_repeats
     if item.positive is not None:
         pairs.append(Pair(item, item.positive, 1.0, item.span))
     return pairs

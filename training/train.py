@@ -68,6 +68,9 @@ def _save(cfg: Config, model: Reader, optimiser, state: dict) -> None:
 def _restore(cfg: Config, model: Reader, optimiser, resume: bool) -> dict:
     path = checkpoint_path(cfg)
     if not resume or not path.exists():
+        if cfg.init_from:  # a second stage: the earlier run's weights, a fresh optimiser and schedule
+            model.load_state_dict(torch.load(cfg.init_from, weights_only=False)["model"])
+            log.info("weights from %s", cfg.init_from)
         return {"step": 0, "seconds": 0.0, "peak_rss_mb": 0.0, "losses": [], "stopped_early": False}
     saved = torch.load(path, weights_only=False)
     model.load_state_dict(saved["model"])
@@ -94,7 +97,7 @@ def _deadline(cfg: Config) -> float | None:
 
 def _step_batches(splits: Splits, cfg: Config, start_step: int):
     """(step, batch) from ``start_step`` on, epoch after epoch, as a fresh run would reach them."""
-    step, epoch = 0, 0
+    step, epoch = 0, cfg.first_epoch
     while True:
         for batch in batches(epoch_pairs(splits.train, cfg, epoch), cfg, epoch):
             if step >= cfg.steps:
