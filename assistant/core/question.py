@@ -73,12 +73,6 @@ class Asked:
     text: str
     kind: str  # a key of LABELS, or "reason" / "description"
     focus: str = ""  # the head noun after which/what/how many ("goalkeeper", "people")
-    # the kind is sure: from a wh-word ("who", "how much") or a head noun close to a kind;
-    # only then does finding nothing of the kind refuse the question
-    confident: bool = True
-    # what the question asks about its subject when that is not itself a kind of answer:
-    # "agent" in "Who is the agent of ...?", "budget" in "What was the production budget of ...?"
-    attribute: str = ""
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -9,7 +9,6 @@ kind (below), never with words taken from the articles.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
 from collections.abc import Mapping
@@ -74,19 +73,7 @@ class Analyser:
         """What ``text`` asks for. ``known``: vectors of the :func:`phrases` it may compare
         with the kinds, embedded by the caller with the question itself (one model call);
         a phrase missing from it is embedded here."""
-        known = known or {}
-        question = self._kind(text, known)
-        match = _ATTRIBUTE.search(text)
-        if match is None or question.kind == "reason" or question.attribute:
-            return question
-        attribute = match.group(1).lower()
-        if question.focus == attribute:  # "What was the price of": the noun typed it (see _which)
-            return question
-        # "the date of", "the city of" name a kind of answer, not something the article must say
-        # (nor does "the name of"); "agent" (0.49), "budget" (0.50) are only loosely like a kind
-        if _NAME_OF.search(text) or self._nearest([attribute], known)[1] >= CONFIDENT_PROTOTYPE_COSINE:
-            return question
-        return dataclasses.replace(question, attribute=attribute)
+        return self._kind(text, known or {})
 
     def _kind(self, text: str, known: Mapping[str, np.ndarray]) -> Asked:
         if _REASON.match(text) or re.search(r"\bwhy\b", text, re.I):
@@ -117,10 +104,10 @@ class Analyser:
         if not named and described and rest and rest[0].lower() in _BE:
             # "What was the price of ...": the noun the preposition follows is the head, and
             # types the question when it is clearly a kind ("price"); "the role of" stays a
-            # description, its noun an attribute (see analyse)
+            # description
             kind, cosine, head = self._nearest([described.group(1).lower()], known)
             if cosine < CONFIDENT_PROTOTYPE_COSINE:
-                return Asked(text, "description", attribute=head)
+                return Asked(text, "description")
             return Asked(text, kind, head)
         phrase, closed = [], False
         for word in rest[:4]:
@@ -149,9 +136,8 @@ class Analyser:
         else:
             kind, cosine, head = self._nearest(common[:2] or [phrase[-1][0]], known)
         if cosine < MIN_PROTOTYPE_COSINE and named:  # "What is the name of ...": a name, of something
-            return Asked(text, "title", head, confident=False)
-        confident = cosine >= CONFIDENT_PROTOTYPE_COSINE
-        return Asked(text, kind if cosine >= MIN_PROTOTYPE_COSINE else "description", head, confident)
+            return Asked(text, "title", head)
+        return Asked(text, kind if cosine >= MIN_PROTOTYPE_COSINE else "description", head)
 
     def _nearest(self, words: list[str], known: Mapping[str, np.ndarray]) -> tuple[str, float, str]:
         kinds, vectors = self._vectors()

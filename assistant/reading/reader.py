@@ -152,5 +152,7 @@ def shown_span(item: Evidence, asked: Asked):
     span = getattr(item, "span", None)
     if not asked.wants_span or span is None or span.probability < calibration.SHORT_ANSWER_CONFIDENCE:
         return None
+    if item.score < calibration.SHORT_ANSWER_P:  # a confident span in a doubtful sentence
+        return None
     text = item.text[span.start: span.end]
     return span if text.strip() and of_kind(asked, text) else None

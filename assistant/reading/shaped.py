@@ -337,6 +337,8 @@ class HasItems:
                        "none of them names what you asked for")
 
 
+# Pronouns (closed class) that carry a description on from the sentence before.
+_PRONOUN = re.compile(r"^(He|She|His|Her|It|Its|They|Their)\b")
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
 
 
@@ -356,11 +358,17 @@ class DescriptionAnswerer:
         article = _prose(sentences_of(article_passages(self.mirror, best.passage.doc_id)))
         first = next((i for i, e in enumerate(article) if all(t in term_set(e.text) for t in wanted)), None)
         chosen = [best] if first is None else [article[first]]
-        # then what the article says of it: the next sentences naming it (any of its words)
+        # then what the article says of it: the next sentences naming it (any of its words),
+        # or going on about it with a pronoun right after one that names it ("He ...")
         own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
-        later = [e for e in (article[first + 1:] if first is not None else []) if own & term_set(e.text)]
+        later, naming_before = [], True
+        for e in article[first + 1:] if first is not None else []:
+            names = bool(own & term_set(e.text))
+            if names or (naming_before and _PRONOUN.match(e.text)):
+                later.append(e)
+            naming_before = names
         for item in [best, *later]:
-            if len(chosen) > calibration.DESCRIPTION_SENTENCES or sum(len(e.text) for e in chosen) > 600:
+            if len(chosen) > calibration.DESCRIPTION_SENTENCES or sum(len(e.text) for e in chosen) > calibration.DESCRIPTION_CHARS:
                 break
             if all(item.doc_start != e.doc_start for e in chosen):
                 chosen.append(item)

@@ -38,6 +38,8 @@ Hitachi Rail will build twelve electric units, Alstom will provide the signallin
 Dr. Mara Quill, the railway's chief engineer, said the new fleet would halve journey times.
 
 Quill joined the railway in 2015 after twenty years designing bridges.
+
+She led the design of the Kelby viaduct, which opened in 2019.
 """,
 }
 
@@ -92,6 +94,8 @@ def test_a_description_leads_with_the_sentence_that_introduces_its_subject(shape
     answer = shapes_bot.ask("Who is Mara Quill?")
     assert answer.shape == "description" and not answer.refused, answer.text
     assert answer.text.startswith("Dr. Mara Quill, the railway's chief engineer"), answer.text
+    # then what the article says of her, by name or by a pronoun right after her name
+    assert "twenty years designing bridges" in answer.text and "Kelby viaduct" in answer.text, answer.text
 
 
 def test_a_follow_up_keeps_the_shape_of_the_question_before(shapes_bot):
