@@ -77,11 +77,17 @@ def targets(texts: dict[str, str], q: dict) -> list[tuple[str, int, int]]:
     return found
 
 
+def within_root(doc_id: str) -> str:
+    """A document id without its root's label: an index that met two roots of one name (a
+    second checkout's articles/) labels the later one "articles-2"."""
+    return doc_id.split("/", 1)[-1]
+
+
 def rank_of(spans: list[tuple[str, int, int]], places: list[tuple[str, int, int]]) -> int | None:
     """1-based rank of the first passage holding most (>= 60%) of the evidence."""
     for i, (doc_id, start, end) in enumerate(spans):
         for t_doc, t_start, t_end in places:
-            if doc_id == t_doc and min(end, t_end) - max(start, t_start) >= 0.6 * (t_end - t_start):
+            if within_root(doc_id) == within_root(t_doc) and min(end, t_end) - max(start, t_start) >= 0.6 * (t_end - t_start):
                 return i + 1
     return None
 
