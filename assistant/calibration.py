@@ -55,22 +55,26 @@ CONFIDENT_PROTOTYPE_COSINE = 0.6
 SHORTLIST_BY_MEANING = 9
 SHORTLIST_BY_WORDS = 3
 # Refuse when the reader's best P(answers) over the shortlist is under this (None: the
-# model's own, 0.141, chosen by its training for 5% false refusals on its 5 dev Wikipedia
+# model's own, 0.113, chosen by its training for 5% false refusals on its 5 dev Wikipedia
 # articles, models/reader/reader.json). Chosen here through the whole answering path on both
-# dev sets, for at most 5% false refusals over them together: the BBC dev half
-# (`bench/quality.py --sets bbc-dev --curve`) and the 5 dev Wikipedia articles indexed as
-# documents (`bench/squad_heldout.py --split dev`). 0.10 refuses 0.9% and 5.7% of their
-# answerable questions (4.3% together) and 0.304 and 0.143 of their unanswerable ones; 0.15
-# refuses 4.3% and 7.7% (6.0% together) and 0.478 and 0.220.
-READER_THRESHOLD: float | None = 0.10
-# A short answer is shown in bold only when the reader gives its span at least this
-# P(start) * P(end) (and it is of the asked kind). On the reader's dev Wikipedia articles
-# (450 questions, threshold 0.15): 0.3 / 0.5 / 0.7 / 0.85 showed 149 / 110 / 78 / 48 bold
-# answers, of which 0.40 / 0.33 / 0.30 / 0.27 shared no word with a correct answer or
-# answered an unanswerable question. A wrong bold answer misleads more than none.
-SHORT_ANSWER_CONFIDENCE = 0.7
-# ... and only when the reader gives the sentence it is in at least this P(answers).
-SHORT_ANSWER_P = 0.0
+# dev sets, as the highest threshold with at most 5% false refusals over them together: the
+# BBC dev half (`bench/quality.py --sets bbc-dev --curve`; 116 answerable) and the 5 dev
+# Wikipedia articles indexed as documents (`bench/squad_heldout.py --split dev`; 600
+# answerable). With the stage-2 reader (sha256 dd6efcda...): 0.08 refuses 0.9% and 5.0% of
+# their answerable questions (4.3% together) and 0.130 of the Wikipedia unanswerable ones;
+# 0.09: 0.9% and 5.8% (5.03% together); 0.10: 0.9% and 6.5%, and 0.435 / 0.167 of the
+# unanswerable ones. (The stage-1 reader was run at 0.10, 4.3% together.)
+READER_THRESHOLD: float | None = 0.08
+# A short answer is shown in bold only when the reader's P(the sentence answers) times its
+# span's P(start) * P(end) is at least this (and the span is of the asked kind): how sure it
+# is of both. Chosen on the 5 dev Wikipedia articles (stage-2 reader, threshold 0.08, 356
+# answers with a span of the asked kind) as the gate with the most right bold answers minus
+# twice the wrong ones (a wrong bold answer misleads more than none): the product at 0.3 /
+# 0.4 / 0.5 / 0.6 showed 227 / 185 / 152 / 111, 0.273 / 0.216 / 0.178 / 0.189 of them wrong
+# (scores 41 / 65 / 71 / 48); the span's own P at 0.5 / 0.7 / 0.9, the gate before, showed
+# 253 / 183 / 95, 0.332 / 0.306 / 0.295 wrong (scores 1 / 15 / 11). "Wrong": shares no word
+# with a correct answer, or answers an unanswerable question.
+SHORT_ANSWER_CONFIDENCE = 0.5
 # A second sentence joins the answer when the reader gives it at least this P(answers).
 SECOND_SENTENCE_P = 0.5
 

@@ -34,8 +34,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from training.config import Config  # noqa: E402
 from training.squad import load_file, split_articles  # noqa: E402
 
-BOLD_GATES = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
-THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.0, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def articles(split: str) -> list[dict]:
@@ -90,13 +89,12 @@ def ask_all(bot: Assistant, items: list[dict]) -> list[dict]:
     return out
 
 
-def at(rows: list[dict], threshold: float, bold_gate: float = 0.0) -> dict:
-    """The figures had the product refused under ``threshold`` and shown bold short answers
-    only for answers whose confidence is at least ``bold_gate``."""
+def at(rows: list[dict], threshold: float) -> dict:
+    """The figures had the product refused under ``threshold``."""
     yes = [r for r in rows if r["answerable"]]
     no = [r for r in rows if not r["answerable"]]
     refused = lambda r: r["refused_by_rules"] or r["confidence"] < threshold  # noqa: E731
-    shown = [r for r in rows if r["short"] and not refused(r) and r["confidence"] >= bold_gate]
+    shown = [r for r in rows if r["short"] and not refused(r)]
     wrong = [r for r in shown if not r["answerable"] or not r["short_ok"]]
     return {
         "answers": sum(r["contains"] and not refused(r) for r in yes) / max(len(yes), 1),
@@ -139,13 +137,6 @@ def main() -> None:
         mark = "  <- the threshold applied" if abs(t - chosen_threshold) < 1e-9 else ""
         print(f"{t:>10.3f} {m['answers']:>8.3f} {m['false_refusals']:>10.3f} {m['unanswerable_refused']:>10.3f} "
               f"{m['bold_shown']:>6d} {m['bold_wrong']:>11.3f}{mark}")
-    print("bold short answers at the threshold applied, shown only when the answer's confidence is at least:")
-    print(f"{'gate':>10} {'bold':>6} {'bold wrong':>11} {'right bold':>11}")
-    for gate in BOLD_GATES:
-        m = at(rows, chosen_threshold, gate)
-        mark = "  <- calibration.SHORT_ANSWER_P" if abs(gate - calibration.SHORT_ANSWER_P) < 1e-9 else ""
-        print(f"{gate:>10.2f} {m['bold_shown']:>6d} {m['bold_wrong']:>11.3f} "
-              f"{round(m['bold_shown'] * (1 - m['bold_wrong'])):>11d}{mark}")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,11 @@ def run_section(run: dict, cfg: Config) -> list[str]:
         f"mean CE(start, end) for answer sentences with a span.",
         f"- Pairs per question and epoch: the answer sentence and {cfg.negatives} negatives from its candidates; "
         f"unanswerable: {cfg.negatives} negatives always including the sentence with the plausible answer. "
-        f"BBC questions {cfg.bbc_repeats}x per epoch.",
+        f"BBC questions {cfg.bbc_repeats}x per epoch."
+        + (f" The plausible-answer sentence {cfg.hard_repeats}x per epoch." if cfg.hard_repeats > 1 else ""),
+        *([f"- A second stage: it started from the weights of `{cfg.init_from}` (a finished first run; see "
+           f"\"Run history\" below), with a fresh optimiser and schedule, on epochs numbered from "
+           f"{cfg.first_epoch} on, so that its negatives are new draws."] if cfg.init_from else []),
         f"- Candidates (training and evaluation): every sentence of the question's paragraph "
         f"(`index.chunking.sentence_spans`) plus the {cfg.other_sentences} sentences of the article's other "
         f"paragraphs closest by the assistant's int8 embedder cosine, at most {cfg.max_candidates}, answer and "

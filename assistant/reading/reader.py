@@ -148,11 +148,11 @@ def of_kind(asked: Asked, text: str) -> bool:
 
 def shown_span(item: Evidence, asked: Asked):
     """The short answer to lead with in bold, or None: the question wants one (a person,
-    a date, an amount ...), the reader is confident in the span, and it is of that kind."""
+    a date, an amount ...), the reader is confident in the sentence and the span, and the
+    span is of that kind."""
     span = getattr(item, "span", None)
-    if not asked.wants_span or span is None or span.probability < calibration.SHORT_ANSWER_CONFIDENCE:
-        return None
-    if item.score < calibration.SHORT_ANSWER_P:  # a confident span in a doubtful sentence
+    # sure of both: that the sentence answers, and where in it the answer is
+    if not asked.wants_span or span is None or item.score * span.probability < calibration.SHORT_ANSWER_CONFIDENCE:
         return None
     text = item.text[span.start: span.end]
     return span if text.strip() and of_kind(asked, text) else None

@@ -96,10 +96,30 @@ def test_a_refusal_tells_the_reader_what_was_searched_and_how_to_widen_it(bot):
     assert debug["reason"] in answer.notes  # the policy's reason stays for scripts
 
 
-def test_a_table_row_is_found_by_its_column_names_and_quoted_under_its_header(bot):
-    answer = bot().ask("According to the comparison table, what is the AI strategy under the co-creation approach?")
-    header = "| Feature | Traditional Approach (Fukuda Era) | Co-Creation Approach (Current) |"
-    row = "| AI Strategy | Adoption of foreign models | Development of sovereign, local models |"
+TABLE_ARTICLE = """Three grounds bid to host the cup final
+
+Three clubs have offered their grounds for next year's cup final, which the league will award in May.
+
+| Ground | Club | Capacity | Opened |
+|---|---|---|---|
+| Riverside Park | Rovers | 31,500 | 1924 |
+| Hilltop Stadium | City | 27,000 | 1998 |
+| The Meadow | Wexley United | 19,800 | 1911 |
+
+The league said safety and transport links would decide the award.
+"""
+
+
+def test_a_table_row_is_found_by_its_column_names_and_quoted_under_its_header(tmp_path, embedder):
+    from assistant import Assistant, Settings
+
+    (tmp_path / "grounds").mkdir()
+    (tmp_path / "grounds" / "cup-final-grounds.md").write_text(TABLE_ARTICLE)
+    bot = Assistant(Settings.load(data_dir=tmp_path / "data"), embedder=embedder)
+    bot.sync([tmp_path / "grounds"])
+    answer = bot.ask("What is the capacity of Hilltop Stadium?")
+    header = "| Ground | Club | Capacity | Opened |"
+    row = "| Hilltop Stadium | City | 27,000 | 1998 |"
     assert header in answer.text and row in answer.text, answer.text
     assert answer.text.index(header) < answer.text.index(row)  # the row is read under its column names
     assert any(c.quote == row for c in answer.citations)  # the sources panel highlights the row, not the header

