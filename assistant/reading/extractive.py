@@ -27,10 +27,14 @@ _LEANS_BACK = re.compile(r"^(This|These|That|Those|It|Its|Such|They|Their|He|She
 def new_first(ranked: list[Evidence], said: str) -> list[Evidence]:
     """In a follow-up asking for more than a short answer ("Why is it important?"), the
     best sentence the previous answer did not say leads (the asker has just read the
-    others); a sentence already said may still join it. (A follow-up asking for a figure
-    may find it in a sentence already said, and gets it in bold.)"""
+    others) when the reader says it answers too (P >= JOIN_P); a sentence already said may
+    still join it. Otherwise the best sentence leads, said or not: the follow-up asks about a
+    detail of it ("What assurance did he want?"). (A follow-up asking for a figure may find
+    it in a sentence already said, and gets it in bold.)"""
     fresh = next((e for e in ranked if e.text not in said), None) if said else None
-    return [fresh] + [e for e in ranked if e is not fresh] if fresh is not None else ranked
+    if fresh is None or fresh is ranked[0] or fresh.score < JOIN_P:
+        return ranked  # nothing new that the reader says answers: the best leads, said or not
+    return [fresh] + [e for e in ranked if e is not fresh]
 
 
 def choose(ranked: list[Evidence], max_sentences: int) -> list[Evidence]:

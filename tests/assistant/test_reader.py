@@ -162,6 +162,16 @@ def test_lower_case_questions_are_typed_and_checked_like_others(reader_bot):
     assert refused.refused, refused.text
 
 
+def test_a_follow_up_about_a_detail_of_the_sentence_just_said_is_answered_from_it(reader_bot):
+    """The best sentence is not pushed aside for an unsaid one the reader doubts."""
+    chat = reader_bot.conversation()
+    first = chat.ask("Who scored the opener for Rovers?")
+    assert "Tom Baxter" in first.text, first.text
+    follow = chat.ask("How did he score it?")  # "curling the ball past the goalkeeper", in that sentence
+    assert not follow.refused, follow.notes
+    assert "curling the ball past the goalkeeper" in follow.text, follow.text
+
+
 def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(reader_bot):
     chat = reader_bot.conversation()
     chat.ask("Which company is buying Kellett Dairies?")
