@@ -231,7 +231,8 @@ def score(q: dict, answer) -> dict[str, float]:
         row["correct"] = float(all(found(e, text) for e in q["expected"]))
     elif q.get("absent"):
         row["absent_refused"] = float(answer.refused)
-        row["absent_named"] = float(any(found(name, text) for name in q["absent"]))
+        shown = " ".join([text, *answer.shown_notes()])  # a refusal names the side in its note
+        row["absent_named"] = float(any(found(name, shown) for name in q["absent"]))
     else:
         row["every_side_cited"] = float(cites_every_side(q, cited))
     if (ok := recognised(answer, q)) is not None:
