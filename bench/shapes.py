@@ -19,7 +19,8 @@ group, and the groups, taken in the order of a hash of their first id, each go t
 
 - overview, description: fact coverage, the share of fact groups with an alternative in the answer;
 - comparison: the share citing every side (a side is cited when a citation's doc_id ends with
-  one of that side's docs); with an absent side, the share refused and the share naming that side;
+  one of that side's docs); with an absent side, the share refused and the share naming that side
+  (in the answer or in the note of its refusal, as the page and the CLI show it);
 - list: recall, the share of items with an alternative in the answer; precision, an
   APPROXIMATION: the answer's items are its bullet lines when it has them, otherwise its short
   comma/"and"-separated pieces plus the capitalised phrases of its longer pieces, and precision
