@@ -9,6 +9,19 @@ import pytest
 from tests.conftest import free_port, skip_or_fail, stop, wait_for_http
 
 
+def index_articles(articles: dict[str, str], corpus: Path, data: Path, embedder):
+    """An assistant over ``articles`` (file name -> text) written into ``corpus`` and indexed
+    into ``data``: the small articles tests write for themselves."""
+    from assistant import Assistant, Settings
+
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
+        (corpus / name).write_text(text)
+    bot = Assistant(Settings.load(data_dir=data), embedder=embedder)
+    bot.sync([corpus])
+    return bot
+
+
 @pytest.fixture(scope="session")
 def shipped_dir(tmp_path_factory, embedder):
     """An index of the shipped corpus, built once per session; tests only read it."""

@@ -111,12 +111,9 @@ The league said safety and transport links would decide the award.
 
 
 def test_a_table_row_is_found_by_its_column_names_and_quoted_under_its_header(tmp_path, embedder):
-    from assistant import Assistant, Settings
+    from tests.assistant.conftest import index_articles
 
-    (tmp_path / "grounds").mkdir()
-    (tmp_path / "grounds" / "cup-final-grounds.md").write_text(TABLE_ARTICLE)
-    bot = Assistant(Settings.load(data_dir=tmp_path / "data"), embedder=embedder)
-    bot.sync([tmp_path / "grounds"])
+    bot = index_articles({"cup-final-grounds.md": TABLE_ARTICLE}, tmp_path / "grounds", tmp_path / "data", embedder)
     answer = bot.ask("What is the capacity of Hilltop Stadium?")
     header = "| Ground | Club | Capacity | Opened |"
     row = "| Hilltop Stadium | City | 27,000 | 1998 |"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.assistant.conftest import index_articles
+
 ARTICLES = {
     "rovers-cup.txt": """Rovers knock City out of the cup
 
@@ -49,13 +51,8 @@ The council said the bridge would carry 20,000 vehicles a day.
 
 @pytest.fixture(scope="module")
 def reader_dir(tmp_path_factory, embedder):
-    from assistant import Assistant, Settings
-
-    corpus = tmp_path_factory.mktemp("reader-corpus")
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text)
     data = tmp_path_factory.mktemp("reader-index")
-    Assistant(Settings.load(data_dir=data), embedder=embedder).sync([corpus])
+    index_articles(ARTICLES, tmp_path_factory.mktemp("reader-corpus"), data, embedder)
     return data
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.assistant.conftest import index_articles
+
 ARTICLES = {
     "harbour-plan.txt": """Harbour town unveils ten-year plan
 
@@ -46,15 +48,8 @@ She led the design of the Kelby viaduct, which opened in 2019.
 
 @pytest.fixture(scope="module")
 def shapes_bot(tmp_path_factory, embedder):
-    from assistant import Assistant, Settings
-
-    corpus = tmp_path_factory.mktemp("shapes-corpus")
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text)
-    data = tmp_path_factory.mktemp("shapes-index")
-    bot = Assistant(Settings.load(data_dir=data), embedder=embedder)
-    bot.sync([corpus])
-    return bot
+    return index_articles(ARTICLES, tmp_path_factory.mktemp("shapes-corpus"),
+                          tmp_path_factory.mktemp("shapes-index"), embedder)
 
 
 def test_an_overview_covers_the_article_in_its_order_and_cites_it(shapes_bot):
