@@ -58,7 +58,8 @@ def main() -> None:
             fused.append(rank_of([(p.doc_id, p.start, p.end) for p in passages], places))
             started = time.perf_counter()
             evidence = sentences_of(list(passages))
-            readings = reader.score(q["question"], [e.meaning for e in evidence]) if evidence else []
+            readings = (reader.score(q["question"], [e.meaning for e in evidence], [e.passage.title for e in evidence])
+                        if evidence else [])
             read_ms.append((time.perf_counter() - started) * 1000)
             counts.append(len(evidence))
             best: dict[str, float] = {}

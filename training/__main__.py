@@ -28,6 +28,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stage2", type=Path, metavar="CHECKPOINT",
                         help="continue a finished run: its weights, 60 more minutes at half the learning rate "
                              "on later epochs, plausible-answer negatives twice")
+    parser.add_argument("--stage3", type=Path, metavar="CHECKPOINT",
+                        help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
+                             "epochs, reading each sentence with its article's title, with other articles' sentences "
+                             "and swapped answer sentences as negatives")
     return parser.parse_args(argv)
 
 
@@ -44,6 +48,9 @@ def config(args: argparse.Namespace):
     if args.stage2:
         cfg = cfg.replace(init_from=args.stage2, first_epoch=2, hard_repeats=2, lr=cfg.lr / 2,
                           train_minutes=60.0 if not args.smoke else None)
+    if args.stage3:
+        cfg = cfg.replace(init_from=args.stage3, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, cross_negatives=2,
+                          swapped_negatives=True, titles=True, train_minutes=60.0 if not args.smoke else None)
     return cfg
 
 

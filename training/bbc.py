@@ -22,8 +22,9 @@ def _norm(text: str) -> str:
 
 def article(doc: str) -> Paragraph:
     """The article as the assistant indexes it (corpus.loader: decoded, cleaned), in sentences."""
-    text = load_file(BBC_DIR / doc, BBC_DIR.resolve(), "bbc").text
-    return Paragraph(f"bbc:{doc}", [text[s:e] for s, e in sentence_spans(text)])
+    document = load_file(BBC_DIR / doc, BBC_DIR.resolve(), "bbc")
+    text = document.text
+    return Paragraph(f"bbc:{doc}", [text[s:e] for s, e in sentence_spans(text)], title=document.title)
 
 
 def read_dev() -> tuple[dict[str, list[Paragraph]], list[Item]]:

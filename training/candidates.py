@@ -65,6 +65,7 @@ def _candidates(item: Item, paragraphs: list[Paragraph], vector: np.ndarray, cfg
     keep += [s for s in sorted(pool, reverse=True) if (s[1], s[2]) not in forced][: cfg.max_candidates - len(keep)]
     keep.sort(reverse=True)
     item.candidates = [paragraphs[p].sentences[i] for _, p, i in keep]
+    item.titles = [paragraphs[p].title for _, p, _ in keep]
     item.cosines = [c for c, _, _ in keep]
     where = [(p, i) for _, p, i in keep]
     if item.answer_sentence is not None:

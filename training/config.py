@@ -55,6 +55,10 @@ class Config:
     init_from: Path | None = None  # a checkpoint.pt whose model weights start this run
     first_epoch: int = 0  # epoch numbering starts here (stage 1 of the committed model saw 0 and 1)
     hard_repeats: int = 1  # the plausible-answer sentence of an unanswerable question, this many times per epoch
+    # training.augment: negatives the SQuAD candidates lack (stage 3 turns them on)
+    cross_negatives: int = 0  # other articles' closest sentences, per question (all used every epoch)
+    swapped_negatives: bool = False  # the answer sentence with a name or year of the question swapped
+    titles: bool = False  # read each candidate with its article's title (model.TITLE_TOKENS; stage 3)
 
     @property
     def steps(self) -> int:

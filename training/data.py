@@ -18,6 +18,7 @@ class Paragraph:
     article: str
     sentences: list[str]
     vectors: object = None  # np.ndarray (sentences, 384)
+    title: str = ""  # the article's title, as the index shows it
 
 
 @dataclass
@@ -36,9 +37,14 @@ class Item:
     # filled by data building: candidate sentence texts, their cosine to the question,
     # which candidate answers (None: none), and the hard negative (None: none)
     candidates: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)  # each candidate's article title
     cosines: list[float] = field(default_factory=list)
     positive: int | None = None
     hard: int | None = None
+    # training items only (training.augment): other articles' sentences, and the answer
+    # sentence with a name or year the question asks about swapped
+    cross: list[int] = field(default_factory=list)
+    swapped: int | None = None
 
     @property
     def answerable(self) -> bool:

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from training import bbc, squad
+from training.augment import add_extra_negatives
 from training.candidates import attach_candidates, attach_vectors
 from training.config import Config
 from training.data import Item
@@ -44,6 +45,8 @@ def build(cfg: Config) -> Splits:
     halves: dict[str, list[Item]] = {"train": [], "dev": [], "test": []}
     for item in items:
         halves["train" if item.source == "bbc" else half_of[item.article]].append(item)
+    if cfg.cross_negatives or cfg.swapped_negatives:
+        log.info("extra negatives: %s", add_extra_negatives(halves["train"], articles, cfg))
     splits = Splits(halves["train"], halves["dev"], halves["test"], split)
     log.info("questions: %s", splits.counts())
     return splits

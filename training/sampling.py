@@ -2,7 +2,9 @@
 
 Per answerable question: its answer sentence and ``negatives`` others of its candidates.
 Per unanswerable question: ``negatives`` candidates, always with the sentence holding the
-plausible (wrong) answer: the hard case refusing is for. Batches are grouped by length
+plausible (wrong) answer: the hard case refusing is for. Training items that
+:mod:`training.augment` gave extra negatives (other articles' sentences, a swapped answer
+sentence) get all of those too. Batches are grouped by length
 (sorted inside shuffled pools) so that little of each batch is padding.
 """
 
@@ -40,9 +42,12 @@ def epoch_pairs(items: list[Item], cfg: Config, epoch: int) -> list[Pair]:
 
 
 def _item_pairs(item: Item, cfg: Config, rng: random.Random) -> list[Pair]:
-    others = [i for i in range(len(item.candidates)) if i not in (item.positive, item.hard)]
+    extra = set(item.cross) | {item.swapped}
+    others = [i for i in range(len(item.candidates)) if i not in (item.positive, item.hard) and i not in extra]
     chosen = rng.sample(others, min(len(others), cfg.negatives - (item.hard is not None)))
-    pairs = [Pair(item, i, 0.0, None) for i in chosen]
+    pairs = [Pair(item, i, 0.0, None) for i in chosen + item.cross]
+    if item.swapped is not None:
+        pairs.append(Pair(item, item.swapped, 0.0, None))
     if item.hard is not None:
         pairs += [Pair(item, item.hard, 0.0, None)] * cfg.hard_repeats
     if item.positive is not None:
@@ -74,9 +79,11 @@ def token_span(row: PairEncoding, span: tuple[int, int] | None) -> tuple[int, in
     return row.candidate_start + inside[0], row.candidate_start + inside[-1]
 
 
-def tensors(batch: list[Pair]) -> dict[str, np.ndarray]:
-    """Model inputs and labels for a batch, encoded by the serving module's own encoder."""
-    rows = [encode_pairs(p.item.question, [p.item.candidates[p.candidate]])[0] for p in batch]
+def tensors(batch: list[Pair], titles: bool = False) -> dict[str, np.ndarray]:
+    """Model inputs and labels for a batch, encoded by the serving module's own encoder
+    (with each candidate's article title when the run trains with titles)."""
+    rows = [encode_pairs(p.item.question, [p.item.candidates[p.candidate]],
+                         [p.item.titles[p.candidate]] if titles else None)[0] for p in batch]
     padded = pad(rows)
     spans = np.array([token_span(row, p.span) for row, p in zip(rows, batch)], dtype=np.int64).reshape(-1, 2)
     candidate = np.zeros_like(padded.attention_mask, dtype=bool)

@@ -50,7 +50,8 @@ def read_articles(cfg: Config, titles: set[str]) -> tuple[dict[str, list[Paragra
             for p, paragraph in enumerate(article["paragraphs"]):
                 context = paragraph["context"]
                 spans = sentence_spans(context)
-                articles[key].append(Paragraph(key, [context[s:e] for s, e in spans]))
+                # the title as bench/squad_heldout.py indexes the article (its first line)
+                articles[key].append(Paragraph(key, [context[s:e] for s, e in spans], title=article["title"].replace("_", " ")))
                 for qa in paragraph["qas"][: cfg.max_questions or None]:
                     item = _item(qa, spans, key, name, p)
                     dropped += item is None

@@ -125,7 +125,7 @@ def train(splits: Splits, cfg: Config, resume: bool) -> tuple[Reader, dict]:
     for step, epoch, batch in _step_batches(splits, cfg, first):
         torch.manual_seed(cfg.seed * 100_003 + step)  # dropout: the same on resume
         lr = learning_rate(step, state["seconds"], cfg)
-        recent.append(_one_step(model, optimiser, lr, batch, cfg.span_weight))
+        recent.append(_one_step(model, optimiser, lr, batch, cfg))
         state.update(step=step + 1, epoch=epoch, seconds=seconds0 + time.time() - began,
                      peak_rss_mb=max(state["peak_rss_mb"], peak_rss_mb()))
         done = progress(step + 1, state["seconds"], cfg) >= 1
@@ -150,11 +150,11 @@ def train(splits: Splits, cfg: Config, resume: bool) -> tuple[Reader, dict]:
     return model.eval(), state
 
 
-def _one_step(model: Reader, optimiser: torch.optim.AdamW, lr: float, batch: list, span_weight: float) -> float:
-    arrays = tensors(batch)
+def _one_step(model: Reader, optimiser: torch.optim.AdamW, lr: float, batch: list, cfg: Config) -> float:
+    arrays = tensors(batch, cfg.titles)
     inputs = {k: torch.from_numpy(arrays[k]) for k in ("input_ids", "attention_mask", "token_type_ids")}
     labels = {k: torch.from_numpy(arrays[k]) for k in ("labels", "start", "end", "candidate")}
-    value = loss(model(**inputs), labels, span_weight)
+    value = loss(model(**inputs), labels, cfg.span_weight)
     optimiser.zero_grad(set_to_none=True)
     value.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,7 +1,8 @@
 """The trained reader on ONNX Runtime: which candidate sentences answer a question, and where.
 
 A cross-encoder fine-tuned from all-MiniLM-L6-v2 (see ``training/`` and
-``models/reader/MODEL_CARD.md``) reads ``[CLS] question [SEP] candidate [SEP]`` and gives
+``models/reader/MODEL_CARD.md``) reads ``[CLS] question [SEP] title [SEP] candidate [SEP]``
+(the title of the candidate's article, for a model trained with it) and gives
 a logit that the candidate answers the question, and start/end logits per token that
 locate the short answer inside it. :func:`encode_pairs` is the ONE way a pair becomes
 model input: training imports it, so what the model learned on is what it is served.
@@ -35,6 +36,10 @@ MODEL_PATH = MODEL_DIR / "reader.onnx"
 MAX_LENGTH = 128  # word-pieces of [CLS] question [SEP] candidate [SEP]
 QUESTION_TOKENS = 32  # a longer question is cut here; the candidate gets the rest
 MAX_ANSWER_TOKENS = 30  # a short answer is at most this many word-pieces
+# A model trained with titles (its manifest says "title_tokens") reads the candidate's
+# article title before it, cut here: a sentence that looks like the answer but comes from
+# an article about something else is told apart by it.
+TITLE_TOKENS = 16
 OUTPUTS = ["answer_logit", "start_logits", "end_logits"]
 RESTORE = "git checkout models/reader/reader.onnx models/reader/reader.json, or retrain with `python -m training`"
 
@@ -100,20 +105,23 @@ def _pieces(texts: list[str]):
     return out
 
 
-def encode_pairs(question: str, candidates: list[str]) -> list[PairEncoding]:
-    """``[CLS] question [SEP] candidate [SEP]`` for each candidate: the question cut to
-    QUESTION_TOKENS word-pieces, each candidate to what is left of MAX_LENGTH."""
+def encode_pairs(question: str, candidates: list[str], titles: list[str] | None = None) -> list[PairEncoding]:
+    """``[CLS] question [SEP] candidate [SEP]`` for each candidate, or with ``titles``
+    ``[CLS] question [SEP] title [SEP] candidate [SEP]``: the question cut to
+    QUESTION_TOKENS word-pieces, a title to TITLE_TOKENS, each candidate to what is left
+    of MAX_LENGTH."""
     tokenizer = _tokenizer()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    pieces = _pieces([question, *candidates])
+    pieces = _pieces([question, *candidates, *(titles or [])])
     q_ids = pieces[0][0][:QUESTION_TOKENS]
-    room = MAX_LENGTH - len(q_ids) - 3
+    heads = [p[0][:TITLE_TOKENS] + [sep] for p in pieces[1 + len(candidates):]] if titles else [[]] * len(candidates)
     rows = []
-    for c_ids, c_offsets in pieces[1:]:
+    for (c_ids, c_offsets), head in zip(pieces[1:1 + len(candidates)], heads):
+        room = MAX_LENGTH - len(q_ids) - len(head) - 3
         c_ids, c_offsets = c_ids[:room], [tuple(o) for o in c_offsets[:room]]
-        ids = [cls, *q_ids, sep, *c_ids, sep]
-        type_ids = [0] * (len(q_ids) + 2) + [1] * (len(c_ids) + 1)
-        rows.append(PairEncoding(ids, type_ids, len(q_ids) + 2, c_offsets))
+        ids = [cls, *q_ids, sep, *head, *c_ids, sep]
+        type_ids = [0] * (len(q_ids) + 2) + [1] * (len(head) + len(c_ids) + 1)
+        rows.append(PairEncoding(ids, type_ids, len(q_ids) + 2 + len(head), c_offsets))
     return rows
 
 
@@ -184,11 +192,17 @@ class ReaderModel:
         answer, start, end = self.session.run(OUTPUTS, batch.feeds())
         return answer.reshape(-1), start, end
 
-    def score(self, question: str, candidates: list[str]) -> list[Reading]:
-        """One Reading per candidate, in the given order."""
+    @property
+    def reads_titles(self) -> bool:
+        """Whether the model was trained with each candidate's article title before it."""
+        return "title_tokens" in self.manifest
+
+    def score(self, question: str, candidates: list[str], titles: list[str] | None = None) -> list[Reading]:
+        """One Reading per candidate, in the given order; ``titles`` (of each candidate's
+        article) are read only by a model trained with them."""
         if not candidates:
             return []
-        batch = pad(encode_pairs(question.strip(), candidates))
+        batch = pad(encode_pairs(question.strip(), candidates, titles if self.reads_titles else None))
         answer, start, end = self.run(batch)
         p = sigmoid(answer)
         return [Reading(float(p[i]), best_span(start[i], end[i], row, candidates[i]))
@@ -255,9 +269,10 @@ def load_reader(path: Path | None = None) -> ReaderModel:
     return model
 
 
-def score(question: str, candidates: list[str], path: Path | None = None) -> list[Reading]:
+def score(question: str, candidates: list[str], titles: list[str] | None = None, path: Path | None = None
+          ) -> list[Reading]:
     """Read each candidate sentence with the question: P(it answers) and its best short answer."""
-    return load_reader(path).score(question, candidates)
+    return load_reader(path).score(question, candidates, titles)
 
 
 def threshold(path: Path | None = None) -> float:

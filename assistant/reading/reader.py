@@ -37,7 +37,7 @@ class ReadSentences:
         if not evidence:
             return found.ranked([])
         shortlist = self.shortlist(question, evidence)
-        readings = self._read(question, [e.meaning for e in shortlist])
+        readings = self._read(question, [e.meaning for e in shortlist], [e.passage.title for e in shortlist])
         for item, reading in zip(shortlist, readings):
             item.score = reading.p_answer
             item.span = reading.span if item.header is None else None  # a table row's span is in its meaning
@@ -46,7 +46,7 @@ class ReadSentences:
         return found.ranked(sorted(shortlist, key=lambda e: e.score, reverse=True))
 
 
-    def _read(self, question: Question, sentences: list[str]) -> list:
+    def _read(self, question: Question, sentences: list[str], titles: list[str]) -> list:
         """The reader's readings of the sentences. A follow-up ("Why is it important?") is
         read twice, alone and with the question it follows, and a sentence must answer both
         (geometric mean): alone it may be about anything, with its context a sentence that
@@ -55,10 +55,10 @@ class ReadSentences:
         threshold), so they are ranked by that mean plus their closeness in meaning, and not
         refused for a low P (NoAnswer): the turn before settled their topic."""
         reader = self.load_reader()
-        own = reader.score(question.text, sentences)
+        own = reader.score(question.text, sentences, titles)
         if not question.follow_up:
             return own
-        joined = reader.score(question.standalone, sentences)
+        joined = reader.score(question.standalone, sentences, titles)
         return [replace(a, p_answer=float(np.sqrt(a.p_answer * b.p_answer))) for a, b in zip(own, joined)]
 
     def shortlist(self, question: Question, evidence: list[Evidence]) -> list[Evidence]:

@@ -50,6 +50,17 @@ def test_candidate_offsets_point_into_the_candidate_text():
     assert row.type_ids[row.candidate_start:] == [1] * (len(row.ids) - row.candidate_start)
 
 
+def test_a_title_goes_between_the_question_and_the_candidate_and_offsets_stay_in_the_candidate():
+    (plain,) = encode_pairs("Where is it?", ["It is in Paris, France."])
+    (titled,) = encode_pairs("Where is it?", ["It is in Paris, France."], ["A very long headline " * 10])
+
+    assert titled.offsets == plain.offsets  # spans are still read inside the candidate only
+    assert titled.ids[titled.candidate_start:] == plain.ids[plain.candidate_start:]
+    title_ids = titled.ids[plain.candidate_start:titled.candidate_start]
+    assert len(title_ids) == 16 + 1 and title_ids[-1] == plain.ids[-1]  # cut to TITLE_TOKENS, then [SEP]
+    assert titled.type_ids[plain.candidate_start:] == [1] * (len(titled.ids) - plain.candidate_start)
+
+
 def test_a_damaged_model_file_is_refused_with_its_name_and_the_way_back(tmp_path):
     copy = tmp_path / "reader.onnx"
     data = bytearray(MODEL_PATH.read_bytes())
