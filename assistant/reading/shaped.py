@@ -220,9 +220,13 @@ class ListAnswerer:
 
     name = "extractive"
 
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
         items = _items(_listing(found), question, head) or _items(_best_article(found), question, head)
+        items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             from assistant.reading.extractive import ExtractiveAnswerer
 
@@ -286,6 +290,26 @@ def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str
         if not any(key in other or other in key for other in items):
             items[key] = (text, sentence)
     return items
+
+
+def _full_names(items: dict[str, tuple[str, Evidence]], mirror: LiveMirror) -> dict[str, tuple[str, Evidence]]:
+    """A one-word item as its article names it in full: news introduces "Jo Pavey" and
+    then writes "Pavey", and a list of surnames is no list of people. The longest
+    entity of the article that ends in the word; items that become the same, once."""
+    out: dict[str, tuple[str, Evidence]] = {}
+    names: dict[str, list[str]] = {}
+    for key, (text, sentence) in items.items():
+        if " " not in text and text[:1].isupper():
+            doc = sentence.passage.doc_id
+            if doc not in names:
+                names[doc] = [p.text[s:e] for p in article_passages(mirror, doc) for s, e, _ in p.entities]
+            longer = [n for n in names[doc] if n.endswith(" " + text) and len(n.split()) <= 4]
+            if longer:
+                text = max(longer, key=len)
+                key = " ".join(terms(text))
+        if not any(key in other or other in key for other in out):
+            out[key] = (text, sentence)
+    return out
 
 
 _WHEN = re.compile(r"^(mon|tues|wednes|thurs|fri|satur|sun)day$|^(january|february|march|april|may|june|july|august|"

@@ -43,6 +43,14 @@ Quill joined the railway in 2015 after twenty years designing bridges.
 
 She led the design of the Kelby viaduct, which opened in 2019.
 """,
+    "relay-team.txt": """Kelby runners picked for the relay
+
+Selectors have named Sarah Jennings as captain of the county relay team for the spring championships.
+
+The selectors picked Jennings, Walker and Price after the trials in Dundee on Saturday.
+
+Tom Walker won the trials in record time, and Emma Price finished a close second.
+""",
 }
 
 
@@ -83,6 +91,13 @@ def test_a_list_names_every_item_once_with_citations(shapes_bot):
     for item in ("Hitachi Rail", "Alstom", "Stadler"):
         assert answer.text.count(item) == 1, (item, answer.text)
     assert "[1]" in answer.text and answer.citations
+
+
+def test_a_list_gives_people_by_the_full_names_their_article_introduces(shapes_bot):
+    answer = shapes_bot.ask("Which runners were picked for the relay team?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for name in ("Sarah Jennings", "Tom Walker", "Emma Price"):  # its list sentence says "Jennings, Walker and Price"
+        assert answer.text.count(name) == 1, (name, answer.text)
 
 
 def test_a_description_leads_with_the_sentence_that_introduces_its_subject(shapes_bot):
