@@ -9,6 +9,7 @@ answerable (same topic, a swapped entity or a negation).
     .venv/bin/python bench/squad_heldout.py                  # the test articles (report only)
     .venv/bin/python bench/squad_heldout.py --split dev      # the dev articles (tuning)
     .venv/bin/python bench/squad_heldout.py --answerable 400 --unanswerable 200
+    .venv/bin/python bench/squad_heldout.py --split dev --gates  # + bold answers per bold gate
 
 Prints: answer contains the fact, false refusals, unanswerable refused at the shipped
 threshold, the whole trade-off curve (every question is answered with the threshold at 0
@@ -34,6 +35,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from training.config import Config  # noqa: E402
 from training.squad import load_file, split_articles  # noqa: E402
 
+GATES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 THRESHOLDS = (0.0, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
@@ -71,10 +73,33 @@ def overlaps(short: str, golds: list[str]) -> bool:
     return any(words & set(norm(g).split()) for g in golds)
 
 
-def ask_all(bot: Assistant, items: list[dict]) -> list[dict]:
+class GateRecorder:
+    """Shows every short answer of the asked kind (gate 0) and records each one's gate value,
+    P(sentence) x P(span), so that every bold gate is read off one run."""
+
+    def __init__(self) -> None:
+        import assistant.reading.extractive as extractive
+        from assistant import calibration
+
+        self.last: float | None = None
+        self.applied = calibration.SHORT_ANSWER_CONFIDENCE  # the main table shows the product's own gate
+        original = extractive.shown_span
+
+        def recording(item, asked):
+            span = original(item, asked)
+            self.last = item.score * span.probability if span is not None else None
+            return span
+
+        extractive.shown_span = recording
+        calibration.SHORT_ANSWER_CONFIDENCE = 0.0
+
+
+def ask_all(bot: Assistant, items: list[dict], gates: GateRecorder | None = None) -> list[dict]:
     out = []
     for qa in items:
         started = time.perf_counter()
+        if gates is not None:
+            gates.last = None
         answer = bot.ask(qa["question"])
         golds = [a["text"] for a in qa.get("answers", [])]
         out.append({
@@ -84,17 +109,19 @@ def ask_all(bot: Assistant, items: list[dict]) -> list[dict]:
             "confidence": answer.confidence if answer.confidence is not None else 0.0,
             "short": answer.short_answer,
             "short_ok": overlaps(answer.short_answer, golds) if answer.short_answer and golds else False,
+            "gate": gates.last if gates is not None else None,
             "ms": (time.perf_counter() - started) * 1000,
         })
     return out
 
 
-def at(rows: list[dict], threshold: float) -> dict:
-    """The figures had the product refused under ``threshold``."""
+def at(rows: list[dict], threshold: float, gate: float | None = None) -> dict:
+    """The figures had the product refused under ``threshold`` (and, with ``gate``, shown a
+    short answer only when its recorded gate value reaches it)."""
     yes = [r for r in rows if r["answerable"]]
     no = [r for r in rows if not r["answerable"]]
     refused = lambda r: r["refused_by_rules"] or r["confidence"] < threshold  # noqa: E731
-    shown = [r for r in rows if r["short"] and not refused(r)]
+    shown = [r for r in rows if r["short"] and not refused(r) and (gate is None or (r["gate"] or 0) >= gate)]
     wrong = [r for r in shown if not r["answerable"] or not r["short_ok"]]
     return {
         "answers": sum(r["contains"] and not refused(r) for r in yes) / max(len(yes), 1),
@@ -111,6 +138,8 @@ def main() -> None:
     parser.add_argument("--answerable", type=int, default=600)
     parser.add_argument("--unanswerable", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--gates", action="store_true",
+                        help="also print bold short answers shown and wrong for each bold gate (P(sentence) x P(span))")
     parser.add_argument("--without", action="append", default=[], metavar="STEP",
                         help="drop the lookup step of this class name (e.g. Unmentioned)")
     args = parser.parse_args()
@@ -124,7 +153,8 @@ def main() -> None:
         bot = Assistant(Settings.load(data_dir=Path(work) / "data", reader_threshold=0.0))
         bot.sync([corpus])
         bot.engine.steps = [step for step in bot.engine.steps if type(step).__name__ not in args.without]
-        rows = ask_all(bot, yes + no)
+        gates = GateRecorder() if args.gates else None
+        rows = ask_all(bot, yes + no, gates)
     from assistant import calibration
     from assistant.reading.model import threshold
 
@@ -133,10 +163,17 @@ def main() -> None:
           f"{statistics.median(r['ms'] for r in rows):.0f} ms")
     print(f"{'threshold':>10} {'answers':>8} {'false ref':>10} {'unans ref':>10} {'bold':>6} {'bold wrong':>11}")
     for t in sorted({*THRESHOLDS, round(chosen_threshold, 4)}):
-        m = at(rows, t)
+        m = at(rows, t, gates.applied if gates else None)
         mark = "  <- the threshold applied" if abs(t - chosen_threshold) < 1e-9 else ""
         print(f"{t:>10.3f} {m['answers']:>8.3f} {m['false_refusals']:>10.3f} {m['unanswerable_refused']:>10.3f} "
               f"{m['bold_shown']:>6d} {m['bold_wrong']:>11.3f}{mark}")
+    if args.gates:
+        print(f"bold gates at the applied threshold {chosen_threshold:.3f} (right - 2 x wrong: the rule that chose it)")
+        for gate in GATES:
+            m = at(rows, chosen_threshold, gate)
+            wrong = round(m["bold_wrong"] * m["bold_shown"])
+            print(f"  gate {gate:.2f}: {m['bold_shown']:>4d} shown, {m['bold_wrong']:.3f} wrong, "
+                  f"score {m['bold_shown'] - wrong - 2 * wrong}")
 
 
 if __name__ == "__main__":

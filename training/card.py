@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS
+from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, TITLE_TOKENS
 from training.config import SQUAD_FILES, Config
 
 
@@ -16,11 +16,14 @@ def _num(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def header(run: dict) -> list[str]:
+def header(run: dict, cfg: Config) -> list[str]:
+    pair = ("`[CLS] question [SEP] article title [SEP] candidate sentence [SEP]`" if cfg.titles
+            else "`[CLS] question [SEP] candidate sentence [SEP]`")
+    title = f", the title to {TITLE_TOKENS}" if cfg.titles else ""
     return [
         "# Reader model: which sentence answers, and where (int8 ONNX)", "",
-        "A cross-encoder fine-tuned from all-MiniLM-L6-v2. Input `[CLS] question [SEP] candidate sentence [SEP]` "
-        f"(at most {MAX_LENGTH} word-pieces; the question cut to {QUESTION_TOKENS}); outputs `answer_logit` "
+        f"A cross-encoder fine-tuned from all-MiniLM-L6-v2. Input {pair} "
+        f"(at most {MAX_LENGTH} word-pieces; the question cut to {QUESTION_TOKENS}{title}); outputs `answer_logit` "
         "(sigmoid = P(the sentence answers the question)) from the [CLS] vector, and `start_logits`/`end_logits` "
         f"per token, read over the candidate's tokens only (answers of at most {MAX_ANSWER_TOKENS} word-pieces). "
         "Served torch-free by `assistant/reading/model.py`, whose `encode_pairs` training also used.", "",
@@ -81,6 +84,16 @@ def run_section(run: dict, cfg: Config) -> list[str]:
         *([f"- A second stage: it started from the weights of `{cfg.init_from}` (a finished first run; see "
            f"\"Run history\" below), with a fresh optimiser and schedule, on epochs numbered from "
            f"{cfg.first_epoch} on, so that its negatives are new draws."] if cfg.init_from else []),
+        *([f"- Extra negatives for training questions (`training/augment.py`): the {cfg.cross_negatives} "
+           "sentences of other training articles closest to the question by the embedder's cosine (the "
+           "answerer reads passages of several articles), every epoch"
+           + ("; and the answer sentence with a name or year the question asks about swapped for another "
+              "(another question's name, a year 1-20 away): the sentence is then about something else"
+              if cfg.swapped_negatives else "") + ". Held-out candidates are unchanged."]
+          if cfg.cross_negatives or cfg.swapped_negatives else []),
+        *(["- Every candidate is read with its article's title (SQuAD: the article title as "
+           "`bench/squad_heldout.py` indexes it; BBC: the title the loader finds): a sentence that looks like "
+           "an answer but comes from an article about something else can be told apart."] if cfg.titles else []),
         f"- Candidates (training and evaluation): every sentence of the question's paragraph "
         f"(`index.chunking.sentence_spans`) plus the {cfg.other_sentences} sentences of the article's other "
         f"paragraphs closest by the assistant's int8 embedder cosine, at most {cfg.max_candidates}, answer and "
@@ -124,7 +137,7 @@ def results_section(run: dict) -> list[str]:
 
 
 def write(path: Path, run: dict, cfg: Config) -> None:
-    text = header(run) + data_section(run) + run_section(run, cfg) + results_section(run) + NOTES
+    text = header(run, cfg) + data_section(run) + run_section(run, cfg) + results_section(run) + NOTES
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
 
 

@@ -287,9 +287,15 @@ def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str
         key = " ".join(terms(text))
         if not key or "," in text or _WHEN.search(text) or set(terms(text)) <= set(question.terms):
             continue  # nothing, two names run together, a day or month, or what the question names
-        if not any(key in other or other in key for other in items):
+        if not any(_same_item(key, other) for other in items):
             items[key] = (text, sentence)
     return items
+
+
+def _same_item(key: str, other: str) -> bool:
+    """One item's words run inside the other's ("pavey" in "jo pavey"; not "ian" in "brian")."""
+    a, b = f" {key} ", f" {other} "
+    return a in b or b in a
 
 
 def _full_names(items: dict[str, tuple[str, Evidence]], mirror: LiveMirror) -> dict[str, tuple[str, Evidence]]:
@@ -307,7 +313,7 @@ def _full_names(items: dict[str, tuple[str, Evidence]], mirror: LiveMirror) -> d
             if longer:
                 text = max(longer, key=len)
                 key = " ".join(terms(text))
-        if not any(key in other or other in key for other in out):
+        if not any(_same_item(key, other) for other in out):
             out[key] = (text, sentence)
     return out
 
