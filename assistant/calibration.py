@@ -60,21 +60,23 @@ SHORTLIST_BY_WORDS = 3
 # dev sets, as the highest threshold with at most 5% false refusals over them together: the
 # BBC dev half (`bench/quality.py --sets bbc-dev --curve`; 116 answerable) and the 5 dev
 # Wikipedia articles indexed as documents (`bench/squad_heldout.py --split dev`; 600
-# answerable). With the stage-2 reader (sha256 dd6efcda...): 0.08 refuses 0.9% and 5.0% of
-# their answerable questions (4.3% together) and 0.435 and 0.130 of their unanswerable ones;
-# 0.09: 0.9% and 5.8% (5.03% together); 0.10: 0.9% and 6.5%, and 0.435 / 0.167 of the
-# unanswerable ones. (The stage-1 reader was run at 0.10, 4.3% together.)
-READER_THRESHOLD: float | None = 0.08
+# answerable). With the stage-2 reader (sha256 dd6efcda...), each sentence read alone
+# (assistant.reading.model.ReaderModel.score): 0.07 refuses 0.9% and 5.0% of their answerable
+# questions (4.3% together) and 0.348 and 0.117 of their unanswerable ones; 0.08: 0.9% and
+# 6.3% (5.4% together), 0.348 / 0.130. (Read in batches, as before, 0.08 gave 4.3% together;
+# the stage-1 reader was run at 0.10.)
+READER_THRESHOLD: float | None = 0.07
 # A short answer is shown in bold only when the reader's P(the sentence answers) times its
 # span's P(start) * P(end) is at least this (and the span is of the asked kind): how sure it
-# is of both. Chosen on the 5 dev Wikipedia articles (stage-2 reader, threshold 0.08, 356
-# answers with a span of the asked kind) as the gate with the most right bold answers minus
-# twice the wrong ones (a wrong bold answer misleads more than none): the product at 0.3 /
-# 0.4 / 0.5 / 0.6 showed 227 / 185 / 152 / 111, 0.273 / 0.216 / 0.178 / 0.189 of them wrong
-# (scores 41 / 65 / 71 / 48); the span's own P at 0.5 / 0.7 / 0.9, the gate before, showed
-# 253 / 183 / 95, 0.332 / 0.306 / 0.295 wrong (scores 1 / 15 / 11). "Wrong": shares no word
-# with a correct answer, or answers an unanswerable question.
-SHORT_ANSWER_CONFIDENCE = 0.5
+# is of both. Chosen on the 5 dev Wikipedia articles (`bench/squad_heldout.py --split dev
+# --gates`, stage-2 reader, each sentence read alone) as the gate with the most right bold
+# answers minus twice the wrong ones (a wrong bold answer misleads more than none): the
+# product at 0.3 / 0.4 / 0.5 / 0.6 / 0.7 showed 230 / 185 / 152 / 113 / 76, 0.257 / 0.200 /
+# 0.204 / 0.150 / 0.132 of them wrong (scores 53 / 74 / 59 / 62 / 46). Read in batches, the
+# same gates scored 41 / 65 / 71 / 48 / 51, and 0.5 was used; the span's own P at 0.5 / 0.7 /
+# 0.9, the gate before that, scored 1 / 15 / 11. "Wrong": shares no word with a correct
+# answer, or answers an unanswerable question.
+SHORT_ANSWER_CONFIDENCE = 0.4
 # A second sentence joins the answer when the reader gives it at least this P(answers).
 SECOND_SENTENCE_P = 0.5
 

@@ -81,7 +81,7 @@ def run_section(run: dict, cfg: Config) -> list[str]:
         f"unanswerable: {cfg.negatives} negatives always including the sentence with the plausible answer. "
         f"BBC questions {cfg.bbc_repeats}x per epoch."
         + (f" The plausible-answer sentence {cfg.hard_repeats}x per epoch." if cfg.hard_repeats > 1 else ""),
-        *([f"- A second stage: it started from the weights of `{cfg.init_from}` (a finished first run; see "
+        *([f"- A later stage: it started from the weights of `{cfg.init_from}` (a finished earlier run; see "
            f"\"Run history\" below), with a fresh optimiser and schedule, on epochs numbered from "
            f"{cfg.first_epoch} on, so that its negatives are new draws."] if cfg.init_from else []),
         *([f"- Extra negatives for training questions (`training/augment.py`): the {cfg.cross_negatives} "

@@ -29,6 +29,14 @@ def test_the_answering_sentence_scores_above_unrelated_ones():
     assert all(readings[2].p_answer > r.p_answer for i, r in enumerate(readings) if i != 2)
 
 
+def test_a_sentence_scores_the_same_whatever_is_read_beside_it():
+    alone = score(QUESTION, [ANSWER])[0]
+    with_others = score(QUESTION, [UNRELATED[0] * 3, ANSWER, *UNRELATED[1:]])[1]  # longer rows pad it
+
+    assert with_others.p_answer == alone.p_answer
+    assert (with_others.span.start, with_others.span.end) == (alone.span.start, alone.span.end)
+
+
 def test_a_who_question_gets_the_persons_name_as_its_span():
     (reading,) = score(QUESTION, [ANSWER])
 
