@@ -128,6 +128,7 @@ def at(rows: list[dict], threshold: float, gate: float | None = None) -> dict:
         "false_refusals": sum(refused(r) for r in yes) / max(len(yes), 1),
         "unanswerable_refused": sum(refused(r) for r in no) / max(len(no), 1),
         "bold_shown": len(shown),
+        "bold_wrong_count": len(wrong),
         "bold_wrong": len(wrong) / max(len(shown), 1),
     }
 
@@ -171,9 +172,9 @@ def main() -> None:
         print(f"bold gates at the applied threshold {chosen_threshold:.3f} (right - 2 x wrong: the rule that chose it)")
         for gate in GATES:
             m = at(rows, chosen_threshold, gate)
-            wrong = round(m["bold_wrong"] * m["bold_shown"])
+            right = m["bold_shown"] - m["bold_wrong_count"]
             print(f"  gate {gate:.2f}: {m['bold_shown']:>4d} shown, {m['bold_wrong']:.3f} wrong, "
-                  f"score {m['bold_shown'] - wrong - 2 * wrong}")
+                  f"score {right - 2 * m['bold_wrong_count']}")
 
 
 if __name__ == "__main__":
