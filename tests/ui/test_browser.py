@@ -275,6 +275,9 @@ def test_nothing_overlaps_and_try_stays_one_word(browser, server, width, height)
         page.set_default_timeout(20_000)
         page.goto(server[0])
         page.wait_for_selector("#question textarea")
+        # Gradio mounts its blocks one by one: the textarea can be there before the toggle is.
+        page.wait_for_selector("#sources-toggle", state="attached")
+        page.wait_for_selector("#examples button")
         assert page.evaluate(LINES, "#examples .prose p") == 1  # "Try:"
         assert page.evaluate(CLIPPED, "#examples .prose p") == 0
         assert page.evaluate(OVERLAPS, ["#sources-toggle", "#examples button, #question textarea, #ask"]) == []
