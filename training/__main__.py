@@ -32,6 +32,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
                              "epochs, reading each sentence with its article's title, with other articles' sentences "
                              "and swapped answer sentences as negatives")
+    parser.add_argument("--no-titles", action="store_true",
+                        help="with --stage3: its extra negatives, but candidates read without their article's title")
     return parser.parse_args(argv)
 
 
@@ -50,7 +52,8 @@ def config(args: argparse.Namespace):
                           train_minutes=60.0 if not args.smoke else None)
     if args.stage3:
         cfg = cfg.replace(init_from=args.stage3, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, cross_negatives=2,
-                          swapped_negatives=True, titles=True, train_minutes=60.0 if not args.smoke else None)
+                          swapped_negatives=True, titles=not args.no_titles,
+                          train_minutes=60.0 if not args.smoke else None)
     return cfg
 
 
