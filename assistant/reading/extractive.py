@@ -39,11 +39,12 @@ def new_first(ranked: list[Evidence], said: str) -> list[Evidence]:
 
 def choose(ranked: list[Evidence], max_sentences: int) -> list[Evidence]:
     """The best sentence, plus runners-up the reader says also answer (P >= JOIN_P) while
-    the answer stays short. A sentence that starts with "This ..." brings the sentence it
-    refers back to."""
+    the answer stays short. A sentence that starts with "This ..." or "He ..." brings the
+    sentence it refers back to; a runner-up that cannot bring it (too long) is left out,
+    since "He said ..." quoted alone names nobody."""
     chosen = [ranked[0]]
     before = ranked[0].previous
-    if _LEANS_BACK.match(ranked[0].text) and before is not None and len(before.text) + len(ranked[0].text) <= MAX_ANSWER_CHARS:
+    if _leans_back(ranked[0], chosen) and before is not None and len(before.text) + len(ranked[0].text) <= MAX_ANSWER_CHARS:
         chosen.insert(0, before)
     length = sum(len(c.text) for c in chosen)
     for item in ranked[1:]:
@@ -51,15 +52,29 @@ def choose(ranked: list[Evidence], max_sentences: int) -> list[Evidence]:
             continue
         if len(chosen) >= max_sentences or item.score < JOIN_P:
             break
-        if length + len(item.text) > MAX_ANSWER_CHARS or _redundant(item, chosen):
+        leans = _leans_back(item, chosen)
+        if leans and item.previous is None:
+            continue  # leans on a sentence its passage does not hold
+        added = [item.previous, item] if leans else [item]
+        size = sum(len(a.text) for a in added)
+        if length + size > MAX_ANSWER_CHARS or len(chosen) + len(added) > max_sentences or _redundant(item, chosen):
             continue  # too long, or says what is already said
-        chosen.append(item)
-        length += len(item.text)
+        chosen += added
+        length += size
     for item in list(chosen):  # a table row comes with its header row, so its cells are named
         if item.header is not None and not any(c.doc_start == item.header.doc_start for c in chosen):
             chosen.append(item.header)
     # read in document order when sentences come from the same article
     return sorted(chosen, key=lambda e: (e.passage.doc_id != chosen[0].passage.doc_id, e.passage.doc_id, e.doc_start))
+
+
+def _leans_back(item: Evidence, chosen: list[Evidence]) -> bool:
+    """It opens with a pronoun whose sentence before it is not in the answer."""
+    if not _LEANS_BACK.match(item.text):
+        return False
+    before = item.previous
+    return before is None or not any(c.doc_start == before.doc_start and c.passage.doc_id == before.passage.doc_id
+                                     for c in chosen)
 
 
 def _redundant(item: Evidence, chosen: list[Evidence]) -> bool:

@@ -226,3 +226,23 @@ def test_a_refusal_lists_its_nearest_articles_best_first_with_the_same_best_rele
     relevance = [n["relevance"] for n in refusal["nearest"]]
     assert relevance and relevance == sorted(relevance, reverse=True)
     assert refusal["best_relevance"] == relevance[0]
+
+
+def test_a_runner_up_that_leans_on_the_sentence_before_it_brings_that_sentence():
+    from assistant.reading.evidence import sentences_of
+    from assistant.reading.extractive import JOIN_P, choose
+    from index import Passage
+
+    def passage(doc_id: str, text: str) -> Passage:
+        return Passage(chunk_id=f"{doc_id}#h#0", doc_id=doc_id, title=doc_id, date=None, source="", text=text,
+                       start=0, end=len(text), position=0)
+
+    ferry = passage("ferry.txt", "The ferry will cost £12m to build, the council said on Monday.")
+    bridge = passage("bridge.txt", "Mayor Ann Holt opened the new bridge across the river. "
+                                   "She said it cost £40m and took three years to build.")
+    (cost,) = sentences_of([ferry])
+    opened, said = sentences_of([bridge])
+    cost.score, said.score, opened.score = 0.9, JOIN_P + 0.1, 0.01
+    chosen = choose([cost, said, opened], 3)
+    assert [c.text for c in chosen] == [cost.text, opened.text, said.text]  # "She" comes with who she is
+    assert choose([cost, said, opened], 2) == [cost]  # no room for both: "She said ..." alone names nobody
