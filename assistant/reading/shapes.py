@@ -89,11 +89,21 @@ def _plural_head(text: str) -> bool:
         and words[1] not in ("of", "per")
 
 
+# A preposition opening a phrase of common words ("in their Dubai match", "at the Boston
+# Games"): after the last side it frames both sides, it is not part of the last one's name
+# ("Bank of England" goes on with a capital). Prepositions are a closed class of English.
+_SHARED_FRAME = re.compile(r"\s+(?:in|at|on|during|over|for|from|about|after|before|since|against|under|among)\s+"
+                           r"(?=[a-z0-9])")
+
+
 def comparison_sides(text: str) -> tuple[str, ...]:
-    """The named things a comparison sets side by side, or () when it names fewer than two."""
+    """The named things a comparison sets side by side, or () when it names fewer than two.
+    A frame after the last side is shared ("Compare Henman and Rusedski in their Dubai
+    match": the sides are Henman and Rusedski, and both are read in that match)."""
     for pattern in _SIDES:
         if match := pattern.search(text):
-            sides = tuple(_bare(match.group(g)) for g in ("a", "b"))
+            last = _SHARED_FRAME.split(match.group("b"), maxsplit=1)[0]
+            sides = (_bare(match.group("a")), _bare(last))
             if all(sides):
                 return sides
     return ()

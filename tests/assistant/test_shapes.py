@@ -138,6 +138,21 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
     assert shape_of(question).kind == shape
 
 
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("Compare Tim Henman and Greg Rusedski in their Dubai match.", ("Tim Henman", "Greg Rusedski")),
+        ("Compare the Bank of England and the European Central Bank", ("Bank of England", "European Central Bank")),
+        ("How did Ranieri's exit from Valencia differ from Santini's exit from Spurs?", ("Ranieri", "Santini")),
+        ("Compare the U.S. and Japanese approaches to ASEAN", ("U.S.", "Japanese")),
+    ],
+)
+def test_a_frame_after_the_last_side_belongs_to_both_sides_not_to_its_name(question, sides):
+    from assistant.reading.shapes import comparison_sides
+
+    assert comparison_sides(question) == sides
+
+
 class RecordingModel:
     """A deterministic stand-in for an LLM: records the prompt, answers with one sentence of
     the article (for checking how the prompt is assembled, not for testing a backend)."""
