@@ -157,7 +157,7 @@ def _refused_by_rule(answer) -> bool:
     return answer.refused and (answer.refusal is None or answer.refusal.code != "no_answer")
 
 
-CURVE = (0.0, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
+CURVE = (0.0, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def curve(reads: list[tuple[bool, bool, bool, float]]) -> list[tuple[float, float, float, float]]:
