@@ -68,7 +68,7 @@ def run_section(run: dict, cfg: Config) -> list[str]:
     return [
         "## The run", "",
         f"- Command (repo root): `{run['command']}`",
-        f"- Git commit: `{run['commit']}` (HEAD when it ran); sha256 of the training sources "
+        f"- Git commit: `{run['commit']}` (HEAD when the run started); sha256 of the training sources "
         f"(training/*.py, assistant/reading/model.py): `{run['sources_sha256']}`",
         f"- Started {run['started']}, finished {run['finished']}; training {state['seconds'] / 60:.1f} min "
         f"for {state['step']} of {cfg.steps} steps of {cfg.batch} pairs{stopped}; whole command "

@@ -41,6 +41,8 @@ def sources_sha256() -> str:
 def run(cfg: Config, resume: bool, command: str) -> dict:
     """Everything, in order; returns the record the model card is written from."""
     began, started = time.time(), datetime.datetime.now().isoformat(timespec="seconds")
+    # the code as the run starts: the checkout may move on during a long run
+    commit, sources = git_commit(), sources_sha256()
     cfg.work.mkdir(parents=True, exist_ok=True)
     splits = build(cfg)
     model, state = train(splits, cfg, resume)
@@ -50,7 +52,7 @@ def run(cfg: Config, resume: bool, command: str) -> dict:
     export.write_manifest(fp32, 0.5, **layout)
     export.quantize(fp32, int8)
     export.write_manifest(int8, 0.5, **layout)  # provisional: the threshold comes from dev below
-    record = {"command": command, "commit": git_commit(), "sources_sha256": sources_sha256(), "started": started,
+    record = {"command": command, "commit": commit, "sources_sha256": sources, "started": started,
               "state": state, "articles": splits.articles, "counts": splits.counts(), "data_note": DATA_NOTE,
               "eval_questions": cfg.eval_questions, "false_refusals": cfg.false_refusals}
     record["torch_vs_onnx"] = export.torch_vs_onnx(model, fp32, splits.test)
