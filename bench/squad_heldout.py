@@ -35,7 +35,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from training.config import Config  # noqa: E402
 from training.squad import load_file, split_articles  # noqa: E402
 
-GATES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+GATES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 THRESHOLDS = (0.0, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
