@@ -190,10 +190,10 @@ def _new_session(model: bytes, threads: int):
     # the Python work between embeddings (~40 ms of CPU per answer under chat load)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # Constant folding turns the int8 graph's dequantized weights into float32 copies the
-    # session keeps: +31 MB of RSS for a query embedded in 5.4 instead of 9.0 ms (1 x 16
-    # tokens), and no faster on indexing batches (32 x 128: 1356 vs 1285 ms without it);
-    # vectors differ by < 2e-6. Measured with /tmp probes on this 2-core machine, 2026-12-06;
-    # bench/memory.py gives the server's side.
+    # session keeps: +31 MB of RSS, for a question embedded in ~5 instead of ~9 ms (1 x 20
+    # tokens, 2 threads) and indexing batches 2-7% faster (8-32 texts of 128-256 tokens);
+    # vectors differ by < 2e-6. Measured by A/B-ing the two sessions in one process on this
+    # 2-core machine at load ~1.7, 2026-12-06; bench/memory.py gives the server's side.
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"],
                                 disabled_optimizers=["ConstantFolding"])
 
