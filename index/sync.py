@@ -138,18 +138,22 @@ def embed_and_write(
         entities = {a.doc_id: tagging.submit(tagger.tag, a.text) for a in articles} if tagger else {}
         write = partial(_write, store, remaining=remaining, root_mode=root_mode, replaces=replaces,
                         entities=entities, tagger=tagger.identity if tagger else "")
-        pending: Future | None = None
-        for i in range(0, len(items), batch):
-            group = items[i : i + batch]
-            vectors, sentences = _embed(embedder, [chunk.text for _, chunk, _ in group])
+        try:
+            pending: Future | None = None
+            for i in range(0, len(items), batch):
+                group = items[i : i + batch]
+                vectors, sentences = _embed(embedder, [chunk.text for _, chunk, _ in group])
+                if pending is not None:
+                    pending.result()  # at most one write in flight; surfaces its errors
+                pending = writer.submit(write, group, vectors, sentences)
+                done += len(group)
+                if progress:
+                    progress(done, len(items))
             if pending is not None:
-                pending.result()  # at most one write in flight; surfaces its errors
-            pending = writer.submit(write, group, vectors, sentences)
-            done += len(group)
-            if progress:
-                progress(done, len(items))
-        if pending is not None:
-            pending.result()
+                pending.result()
+        except BaseException:  # Ctrl-C or an error: the write in flight ends, the queued tagging is dropped
+            tagging.shutdown(wait=False, cancel_futures=True)
+            raise
     return len(items)
 
 

@@ -51,7 +51,9 @@ def installed(root: Path) -> None:
 def interrupt(root: Path, data_dir: Path, when: str, timeout: float = 90) -> tuple[int, str]:
     """Start `dev.py run`, press Ctrl-C once ``when`` appears in its output; (status, stderr)."""
     out, err = root / "out.log", root / "err.log"
-    env = {**_clean_env(data_dir), "PYTHONPATH": str(ROOT)}
+    # PYTHONFAULTHANDLER: a process that does not stop is sent SIGABRT below, and every
+    # thread's stack then goes to err.log, so a hang says where it hung
+    env = {**_clean_env(data_dir), "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
     with open(out, "w") as stdout, open(err, "w") as stderr:
         proc = subprocess.Popen(
             [sys.executable, "dev.py", "run", "--port", str(free_port())],
@@ -67,7 +69,12 @@ def interrupt(root: Path, data_dir: Path, when: str, timeout: float = 90) -> tup
             assert proc.poll() is None and time.monotonic() < deadline, err.read_text()
             time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGINT)
-        status = proc.wait(30)
+        try:
+            status = proc.wait(60)  # spaCy may still be loading on the tagging thread, on a busy machine
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGABRT)
+            time.sleep(3)
+            pytest.fail(f"still running 60 s after Ctrl-C; its threads:\n{err.read_text()[-6000:]}")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
