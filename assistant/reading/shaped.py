@@ -216,16 +216,19 @@ class ListAnswerer:
     (spaCy's entities stored at index time: organisations for "which companies") or, for a
     head noun that is no kind ("frameworks", "models"), the capitalised names that end in it
     ("the ASEAN Digital Data Governance Framework"), taken from the sentences the reader says
-    answer, else from every passage found."""
+    answer, else from every passage found; then the reader's short answers in the other
+    sentences of that article (see :meth:`_answered_items`)."""
 
     name = "extractive"
 
-    def __init__(self, mirror: LiveMirror) -> None:
-        self.mirror = mirror
+    def __init__(self, mirror: LiveMirror, load_reader=None) -> None:
+        self.mirror, self.load_reader = mirror, load_reader
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
         items = _items(_listing(found), question, head) or _items(_best_article(found), question, head)
+        if self.load_reader is not None and found.evidence:
+            _add(items, self._answered_items(question, found.evidence[0].passage.doc_id), question)
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             from assistant.reading.extractive import ExtractiveAnswerer
@@ -238,6 +241,60 @@ class ListAnswerer:
         yield text + "."
         return Answer(text=text + ".", citations=citations, backend=backend or self.name, notes=list(question.notes),
                       confidence=found.evidence[0].score if found.evidence else None)
+
+
+    def _answered_items(self, question: Question, doc_id: str) -> list[tuple[str, Evidence]]:
+        """The short answers the reader finds in the sentences of the article that it says
+        answer the question (P at least LIST_SPAN_P and LIST_SPAN_SHARE of the article's
+        best): in news a list is often spread over sentences, each item its own sentence's
+        answer ("Burnout 3 won three awards", "Halo 2 won the best Xbox game category"). A
+        short answer inside an enumeration brings the enumeration's names."""
+        article = _prose(sentences_of(article_passages(self.mirror, doc_id)))
+        if not article:
+            return []
+        readings = self.load_reader().score(question.text, [e.meaning for e in article], [e.passage.title for e in article])
+        floor = max(calibration.LIST_SPAN_P, calibration.LIST_SPAN_SHARE * max(r.p_answer for r in readings))
+        typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")
+        out = []
+        for sentence, reading in zip(article, readings):
+            if reading.p_answer < floor or reading.span is None:
+                continue
+            names = _span_names(sentence.text, reading.span.start, reading.span.end)
+            if typed:  # "which companies": a name spaCy tagged as some name (its label is often wrong)
+                tagged = " ".join(_entities(sentence, _NAME_LABELS)).lower()
+                names = [n for n in names if any(w.lower() in tagged for w in n.split())]
+            out += [(name, sentence) for name in names]
+        return out
+
+
+def _span_names(text: str, start: int, end: int) -> list[str]:
+    """The names a short answer holds: the members of an enumeration it overlaps
+    ("Aviator, Million Dollar Baby and Sideways"), else the names inside it; nothing when it
+    names nothing (lowercase, or a number such as "Four")."""
+    names = [m for m in _TITLE.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+    runs = _runs(text, names)
+    inside = [m for m in names if m.start() < end and start < m.end()]
+    for run in runs:
+        if len(run) > 1 and any(m in run for m in inside):
+            inside = run
+            break
+    found = [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for m in inside]
+    return [n for n in found if n and not _NUMBER_WORD.match(n.split()[0])]
+
+
+# Words that open a sentence with a capital and are no part of a name that follows
+# ("As Google's ...", "While SEA-LION ..."): English prepositions and conjunctions.
+_OPENER = re.compile(r"^(?:As|But|And|Or|In|On|At|For|With|While|When|After|Before|If|Although|Though|Meanwhile|However|"
+                     r"Since|Because|By|From|Under|Unlike|Like|Despite|Several|Many|Some|Other|Both|Each|All)\s+(?=\S)")
+
+
+_NUMBER_WORD = re.compile(r"^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundreds?|thousands?|"
+                          r"millions?|dozens?|first|second|third|last|the|a|an|this|that|these|those)$", re.I)
+
+
+def _unowned(name: str) -> str:
+    """An owner's possessive is not part of a name ("Singapore’s SEA-LION" is SEA-LION)."""
+    return re.sub(r"^[\w.-]+['’]s\s+", "", name)
 
 
 def _listing(found: Found) -> list[Evidence]:
@@ -269,6 +326,7 @@ def list_head(text: str) -> str:
 # Names that are things rather than people, places or dates: what an untyped list
 # ("models", "initiatives") most often asks for.
 _THING_LABELS = ("ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "FAC")
+_NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW")
 
 
 def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str, tuple[str, Evidence]]:
@@ -282,14 +340,23 @@ def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str
     # names that end in the head noun ("... Framework") are the items when there are any
     found = headed or [(text, e) for e in sentences for text in _entities(e, labels) + _enumerated(e, labels)]
     items: dict[str, tuple[str, Evidence]] = {}
-    for text, sentence in found:
-        text = re.sub(r"['’]s$", "", text.strip())  # "Gregorio's" names Gregorio
-        key = " ".join(terms(text))
-        if not key or "," in text or _WHEN.search(text) or set(terms(text)) <= set(question.terms):
-            continue  # nothing, two names run together, a day or month, or what the question names
-        if not any(_same_item(key, other) for other in items):
-            items[key] = (text, sentence)
+    _add(items, found, question)
     return items
+
+
+def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence]], question: Question) -> None:
+    """Add the names found to the items, each once (by its words)."""
+    for text, sentence in found:
+        text = _OPENER.sub("", re.sub(r"['’]s$", "", text.strip()))  # "Gregorio's" names Gregorio
+        key = " ".join(terms(text))
+        if not key or "," in text or _WHEN.search(text.split()[0]) or set(terms(text)) <= set(question.terms):
+            continue  # nothing, two names run together, a day or month, or what the question names
+        same = [other for other in items if _same_item(key, other)]
+        if not same:
+            items[key] = (text, sentence)
+        elif len(same) == 1 and len(key) > len(same[0]):  # "Queens of the Stone Age" for "Stone Age"
+            items.pop(same[0])
+            items[key] = (text, sentence)
 
 
 def _same_item(key: str, other: str) -> bool:
@@ -335,23 +402,35 @@ _NAME = re.compile(r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|\([A-Z][\w-]*\)
 _BETWEEN = re.compile(r"^(,\s*|,?\s+and\s+|,?\s+or\s+)$")
 
 
-def _enumerated(sentence: Evidence, labels) -> list[str]:
-    """The names of an enumeration ("Hitachi Rail, Alstom and Stadler") one of whose
-    members is an entity of these labels: its members are items of the same kind, whatever
-    label spaCy gave the others. An owner's possessive is not part of a name
-    ("Singapore’s SEA-LION" is SEA-LION)."""
-    text = sentence.text
-    names = [m for m in _NAME.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
-    runs: list[list] = []
+# A title as news writes it: capitalised words, joined by "of"/"the" ("Call of Duty") and
+# ending in a number ("Burnout 3", "Colin McRae Rally 2005").
+_TITLE = re.compile(r"[A-Z][\w&.'’/-]*(?:\s+(?:(?:of|the|for|de|du|von|van)\s+)?(?:[A-Z][\w&.'’/-]*|\([A-Z][\w-]*\)))*"
+                    r"(?:\s+\d+\b(?![.:,]\d))?")
+
+
+def _runs(text: str, names: list[re.Match] | None = None) -> list[list[re.Match]]:
+    """The capitalised names of a sentence, grouped into enumerations: names separated only
+    by a comma, "and" or "or". A sentence's first word alone is no name ("The", "But")."""
+    if names is None:
+        names = [m for m in _TITLE.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+    runs: list[list[re.Match]] = []
     for match in names:
         if runs and _BETWEEN.match(text[runs[-1][-1].end(): match.start()]):
             runs[-1].append(match)
         else:
             runs.append([match])
+    return runs
+
+
+def _enumerated(sentence: Evidence, labels) -> list[str]:
+    """The names of an enumeration ("Hitachi Rail, Alstom and Stadler") one of whose
+    members is an entity of these labels: its members are items of the same kind, whatever
+    label spaCy gave the others. An owner's possessive is not part of a name
+    ("Singapore’s SEA-LION" is SEA-LION)."""
     typed = {t.lower() for t in _entities(sentence, labels)}
     items = []
-    for run in runs:
-        members = [re.sub(r"^[\w.-]+['’]s\s+", "", m.group(0)) for m in run]
+    for run in _runs(sentence.text):
+        members = [_unowned(m.group(0)) for m in run]
         if len(members) > 1 and any(m.lower() in typed or any(m.lower() in t for t in typed) for m in members):
             items += members
     return items

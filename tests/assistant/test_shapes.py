@@ -51,6 +51,16 @@ The selectors picked Jennings, Walker and Price after the trials in Dundee on Sa
 
 Tom Walker won the trials in record time, and Emma Price finished a close second.
 """,
+    "book-prizes.txt": """Debut novels sweep the county book prizes
+
+Harrow Lane won the county's fiction prize on Thursday, the first debut to do so.
+
+Salt Roads, a collection about the fishing villages of the coast, won the poetry prize.
+
+The children's prize was won by The Lantern Keeper after a unanimous vote of the judges.
+
+The ceremony was held at Kelby library, which reopened last year after a fire.
+""",
 }
 
 
@@ -98,6 +108,15 @@ def test_a_list_gives_people_by_the_full_names_their_article_introduces(shapes_b
     assert answer.shape == "list" and not answer.refused, answer.text
     for name in ("Sarah Jennings", "Tom Walker", "Emma Price"):  # its list sentence says "Jennings, Walker and Price"
         assert answer.text.count(name) == 1, (name, answer.text)
+
+
+def test_a_list_spread_over_sentences_gathers_the_item_of_each(shapes_bot):
+    # no sentence enumerates the winners: each names one, as news often writes a list
+    answer = shapes_bot.ask("Which books won the county book prizes?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for title in ("Harrow Lane", "Salt Roads", "The Lantern Keeper"):
+        assert answer.text.count(title) == 1, (title, answer.text)
+    assert "Kelby" not in answer.text, answer.text  # the library is no winner
 
 
 def test_a_description_leads_with_the_sentence_that_introduces_its_subject(shapes_bot):
