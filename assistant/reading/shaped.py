@@ -453,23 +453,38 @@ _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
 
 class DescriptionAnswerer:
     """ "Who is X?": the sentence that introduces X (its first mention in the article that
-    says most about it), then the reader's best sentence about X, each cited."""
+    says most about it), then the reader's best sentence about X and the article's other
+    sentences about X, each cited."""
 
     name = "extractive"
 
     def __init__(self, mirror: LiveMirror) -> None:
         self.mirror = mirror
 
+    def _article(self, wanted: list[str], own: set[str], found: Found, best: Evidence) -> str:
+        """The article that says most about the subject: its title names it, then it has
+        the most sentences naming it; the best sentence's article among equals."""
+        def said(doc_id: str) -> tuple[int, int, int]:
+            passages = article_passages(self.mirror, doc_id)
+            title = all(t in term_set(passages[0].title) for t in wanted) if passages else False
+            count = sum(bool(own & term_set(e.text)) for e in sentences_of(passages))
+            return (int(title), count, int(doc_id == best.passage.doc_id))
+        docs = list(dict.fromkeys([best.passage.doc_id] + [p.doc_id for p in found.passages]))
+        return max(docs, key=said)
+
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         wanted = [t for t in terms(question.shape.subject) if not t.isdigit()]
+        own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
         naming = [e for e in found.evidence if all(t in term_set(e.text) for t in wanted)]
         best = naming[0] if naming else found.evidence[0]
-        article = _prose(sentences_of(article_passages(self.mirror, best.passage.doc_id)))
+        doc_id = self._article(wanted, own or set(wanted), found, best)
+        if doc_id != best.passage.doc_id:  # its best sentence naming the subject, else its best
+            best = next((e for e in [*naming, *found.evidence] if e.passage.doc_id == doc_id), best)
+        article = _prose(sentences_of(article_passages(self.mirror, doc_id)))
         first = next((i for i, e in enumerate(article) if all(t in term_set(e.text) for t in wanted)), None)
         chosen = [best] if first is None else [article[first]]
         # then what the article says of it: the next sentences naming it (any of its words),
         # or going on about it with a pronoun right after one that names it ("He ...")
-        own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
         later, naming_before = [], True
         for e in article[first + 1:] if first is not None else []:
             names = bool(own & term_set(e.text))
