@@ -64,25 +64,29 @@ class WholeArticle:
         return found.narrowed(passages) if passages else found
 
 
-def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, towards: np.ndarray | None = None
+def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: np.ndarray | None = None
                   ) -> list[Evidence]:
     """The ``n`` sentences that best cover an article: central (close to the article's mean
-    vector), early (news puts what matters first), close to the question when ``towards``
-    is given, and not saying what a chosen one says (maximal marginal relevance), returned
-    in the article's order."""
+    vector), early (news puts what matters first), and not saying what a chosen one says,
+    nor what ``said`` (sentences already shown from other articles) says (maximal marginal
+    relevance), returned in the article's order."""
     if not evidence:
         return []
     centre = vectors.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-9)
     position = np.arange(len(evidence), dtype=np.float32) / max(len(evidence) - 1, 1)
     value = vectors @ centre - calibration.OVERVIEW_POSITION * position
-    if towards is not None:
-        value = value + vectors @ towards
+    shown = said if said is not None else np.zeros((0, vectors.shape[1]), dtype=np.float32)
     chosen: list[int] = []
     while len(chosen) < min(n, len(evidence)):
-        redundancy = (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(evidence))
+        before = np.concatenate([shown, vectors[chosen]])
+        redundancy = (vectors @ before.T).max(axis=1) if len(before) else np.zeros(len(evidence))
         score = value - calibration.OVERVIEW_REDUNDANCY * redundancy
         score[chosen] = -np.inf
+        if len(shown):  # what another article already said is not said again
+            score[(vectors @ shown.T).max(axis=1) >= calibration.SAID_ALREADY] = -np.inf
+        if not np.isfinite(score).any():
+            break
         chosen.append(int(np.argmax(score)))
     return [evidence[i] for i in sorted(chosen, key=lambda i: evidence[i].doc_start)]
 
@@ -140,15 +144,24 @@ class OverviewAnswerer:
         return Answer(text=text, citations=citations, backend=backend or self.name, notes=list(question.notes))
 
     def _per_article(self, question: Question, found: Found) -> list[tuple[str, list[Evidence]]]:
-        """Each retrieved article's sentences that are closest to the question and most
-        central to it, early ones first (see :func:`key_sentences`), newest article first."""
+        """Each retrieved article's key sentences (see :func:`key_sentences`) that add to
+        what the articles before it said, newest article first. Retrieval already chose
+        the articles by the question; within one, its gist is what the question asks."""
         groups = []
-        for doc_id in list(dict.fromkeys(p.doc_id for p in found.passages))[: calibration.TOPIC_ARTICLES]:
+        said: list[np.ndarray] = []  # what the articles before said: another article's sentence adds to it
+        best: dict[str, float] = {}  # each article's closest passage
+        for p in found.passages:
+            best[p.doc_id] = max(best.get(p.doc_id, -1.0), p.score)
+        top = max(best.values(), default=0.0)
+        about = [d for d in best if best[d] >= top - calibration.TOPIC_GAP]  # not an article that only touches it
+        for doc_id in about[: calibration.TOPIC_ARTICLES]:
             evidence = _prose(sentences_of(article_passages(self.mirror, doc_id)))
             if not evidence:
                 continue
             vectors = sentence_vectors_of(evidence, self.embedder)
-            chosen = key_sentences(evidence, vectors, calibration.TOPIC_SENTENCES, towards=question.vector)
+            chosen = key_sentences(evidence, vectors, calibration.TOPIC_SENTENCES,
+                                   said=np.asarray(said, dtype=np.float32) if said else None)
+            said += [vectors[evidence.index(e)] for e in chosen]
             groups.append((evidence[0].passage, chosen))
         groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last
         return [(_dated(passage), items) for passage, items in groups]

@@ -61,6 +61,30 @@ The children's prize was won by The Lantern Keeper after a unanimous vote of the
 
 The ceremony was held at Kelby library, which reopened last year after a fire.
 """,
+    "mill-fire-1.txt": """Fire destroys Kelby's old woollen mill
+
+A fire has destroyed the old woollen mill in Kelby, the town's oldest industrial building.
+
+Fire crews were called to the mill shortly after midnight and fought the blaze for six hours.
+
+Nobody was hurt, but the roof and the upper floors collapsed.
+
+The mill was built in 1820 and had stood empty since the looms stopped in 1968.
+
+Police said the cause of the fire was not yet known.
+""",
+    "mill-fire-2.txt": """Owners vow to rebuild Kelby mill after fire
+
+The old woollen mill in Kelby has been destroyed by a fire, the town's oldest industrial building gone.
+
+Its owners, the Brannock family, said they would rebuild the mill as flats and a museum of weaving.
+
+The family bought the empty mill in 2019 and had planning permission for the conversion.
+
+Insurers will assess the damage next week, and work could start in the autumn.
+
+Neighbours said they had feared a fire in the empty building for years.
+""",
 }
 
 
@@ -78,6 +102,17 @@ def test_an_overview_covers_the_article_in_its_order_and_cites_it(shapes_bot):
     assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"harbour-plan.txt"}
     assert answer.text.index("sea wall") < answer.text.index("ferry terminal")  # the article's order
     assert "|" not in answer.text
+
+
+def test_an_overview_of_a_topic_gives_each_article_what_it_adds(shapes_bot):
+    answer = shapes_bot.ask("What do the articles say about the fire at the Kelby mill?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    cited = {c.doc_id.split("/")[-1] for c in answer.citations}
+    assert {"mill-fire-1.txt", "mill-fire-2.txt"} <= cited, answer.text
+    # the second article opens by repeating the first one's news; it is said once, and the
+    # second article gives what is its own instead
+    assert answer.text.count("oldest industrial building") == 1, answer.text
+    assert "Brannock family" in answer.text and "six hours" in answer.text, answer.text
 
 
 def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
