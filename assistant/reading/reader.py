@@ -37,12 +37,19 @@ class ReadSentences:
         if not evidence:
             return found.ranked([])
         shortlist = self.shortlist(question, evidence)
+        goes_on = _going_on(question, evidence)
+        shortlist += [e for e in goes_on if e not in shortlist]
         readings = self._read(question, [e.meaning for e in shortlist], [e.passage.title for e in shortlist])
         for item, reading in zip(shortlist, readings):
             item.score = reading.p_answer
             item.span = reading.span if item.header is None else None  # a table row's span is in its meaning
         if question.follow_up and not question.asked.wants_span:  # "Why is it important?": see _read
-            return found.ranked(sorted(shortlist, key=lambda e: e.score + e.cosine, reverse=True))
+            # it asks for more than the answer before gave ("When?" after it may be answered by the
+            # same sentence, so only here): what the article says next to that answer comes first
+            # (the reason, the purpose, the quote), a sentence that answer said comes last
+            rank = {id(e): i for i, e in enumerate(goes_on)}
+            return found.ranked(sorted(shortlist, key=lambda e: (e.text in question.said, rank.get(id(e), len(rank)),
+                                                                 -(e.score + e.cosine))))
         return found.ranked(sorted(shortlist, key=lambda e: e.score, reverse=True))
 
 
@@ -75,6 +82,19 @@ class ReadSentences:
         by_meaning = list(np.argsort(-cosines, kind="stable")[: calibration.SHORTLIST_BY_MEANING])
         by_words = [i for i in np.argsort(-overlap, kind="stable") if i not in by_meaning and overlap[i] > 0]
         return [evidence[i] for i in by_meaning + by_words[: calibration.SHORTLIST_BY_WORDS]]
+
+
+def _going_on(question: Question, evidence: list[Evidence]) -> list[Evidence]:
+    """For a follow-up that asks for more ("Why does it matter?", "What did she say?"), the
+    sentences right after those the previous answer gave, then right before, in the same
+    passage: news goes on from a fact with its reason, its consequence or a quote, while
+    the sentence before set up what the asker has just read."""
+    if not question.follow_up or question.asked.wants_span or not question.said:
+        return []
+    said = {(e.passage.chunk_id, e.sentence) for e in evidence if e.text in question.said}
+    around = [[e for e in evidence if (e.passage.chunk_id, e.sentence) not in said
+               and (e.passage.chunk_id, e.sentence - step) in said] for step in (1, -1)]
+    return around[0] + around[1]
 
 
 class NoAnswer:

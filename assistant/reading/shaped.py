@@ -43,11 +43,21 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
     if scored and scored[0][0] >= 2:
         return [scored[0][1]]
     if question.follow_up and question.cited_doc:
-        return [question.cited_doc]
+        if not _OTHER.search(question.text):
+            return [question.cited_doc]
+        # "And the other article?": the closest article to the conversation but the one cited
+        current = mirror.current()
+        for i in np.argsort(-(current.vectors @ question.vector), kind="stable"):
+            if current.passages[i].doc_id != question.cited_doc:
+                return [current.passages[i].doc_id]
+        return []
     counts: dict[str, int] = {}
     for p in found.retrieved.passages:
         counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
     return sorted(counts, key=lambda d: -counts[d])[:1]
+
+
+_OTHER = re.compile(r"\b(other|another|second|next|different)\b", re.I)
 
 
 class WholeArticle:

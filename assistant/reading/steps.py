@@ -26,11 +26,19 @@ class RelevanceFloor:
         bm25 = self.mirror.bm25()
         if found.passages and found.retrieved.best_cosine >= self.floor:
             return found
+        if leans_on_cited(question) and any(p.doc_id == question.cited_doc for p in found.passages):
+            return found  # "Why does it matter?": the turn before chose the article, its words are few
         wanted = list(question.terms)
         lexical = max((_coverage_with_acronyms(wanted, p.text, bm25) for p in found.passages), default=0.0)
         if not found.passages or lexical < LEXICAL_RELEVANCE:
             return Refusal("not_about", "no indexed passage is about this question", "none of them says what you asked")
         return found
+
+
+def leans_on_cited(question: Question) -> bool:
+    """A follow-up that names nothing new, after an answer that cited an article: it is
+    about that answer ("Why does it matter?", "What did she say?")."""
+    return question.follow_up and question.cited_doc is not None and not (question.names - set(question.context_terms))
 
 
 def _coverage_with_acronyms(wanted: list[str], text: str, bm25: BM25) -> float:

@@ -170,6 +170,26 @@ def test_a_follow_up_keeps_the_shape_of_the_question_before(shapes_bot):
     assert any(c.doc_id.endswith("ferry-rivals.txt") for c in follow.citations), follow.text
 
 
+def test_and_the_other_article_gives_an_article_the_answer_before_did_not_cite(shapes_bot):
+    chat = shapes_bot.conversation()
+    first = chat.ask("Summarize the article about the harbour plan")
+    assert {c.doc_id.split("/")[-1] for c in first.citations} == {"harbour-plan.txt"}, first.text
+    other = chat.ask("And the other article?")
+    assert other.shape == "overview" and not other.refused, other.text
+    cited = {c.doc_id.split("/")[-1] for c in other.citations}
+    assert len(cited) == 1 and "harbour-plan.txt" not in cited, other.text
+
+
+def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
+    chat = shapes_bot.conversation()
+    first = chat.ask("How many battery trains will Stadler deliver?")
+    assert "four battery trains" in first.text, first.text
+    more = chat.ask("Why does it matter?")  # few words of its own: the turn before chose the article
+    assert not more.refused, more.text
+    assert "halve journey times" in more.text, more.text  # what the article says right after it
+    assert all(c.doc_id.endswith("rail-suppliers.txt") for c in more.citations), more.text
+
+
 @pytest.mark.parametrize(
     "question, shape",
     [
