@@ -17,6 +17,7 @@ from index import Passage, sentence_vectors
 from index.chunking import sentence_spans
 
 MIN_SENTENCE_CHARS = 25  # shorter lines are headings or fragments: context, not answers
+QUOTE_RUN = 400  # a quotation runs on for at most about three sentences (set by hand)
 _HEADING = re.compile(r"^[^.!?|]{0,90}$")  # a short line with no sentence punctuation
 _ENDS = ('.', '!', '?', '"', '”', "'", '’', ')', '|')
 # Text addressed to a model rather than to a reader ("ignore previous instructions and
@@ -55,6 +56,19 @@ class Evidence:
         if rows is None or not 0 <= self.sentence < len(rows) or not rows[self.sentence].any():
             return None
         return rows[self.sentence]
+
+    @property
+    def shown(self) -> str:
+        """The sentence as an answer quotes it: when it opens a quotation that the sentence
+        splitter cut at a full stop inside it ('... said: "We're building the plane while
+        flying it.'), it runs on to the quotation's closing mark, if that is within
+        QUOTE_RUN characters of its passage. A quotation cut in half misquotes its speaker."""
+        text = self.text
+        if text.count('"') % 2 == 0 and text.count("“") <= text.count("”"):
+            return text
+        rest = self.passage.text[self.start + len(text): self.start + len(text) + QUOTE_RUN]
+        closing = [i for i in (rest.find('"'), rest.find("”")) if i >= 0]
+        return text + rest[: min(closing) + 1] if closing else text
 
     @property
     def meaning(self) -> str:

@@ -90,18 +90,23 @@ def compose(chosen: list[Evidence], lead: Evidence | None = None, span=None) -> 
     parts: list[str] = []
     headers = {id(c.header) for c in chosen if c.header is not None}
     pending = ""  # a table's header row, shown on the line above its row, under the row's marker
+    shown_to = (None, -1)  # (article, offset) up to which a quotation run on has shown it
     for item in chosen:
         if id(item) in headers:
             pending = f"{item.text}\n"
             continue
+        if item.passage.doc_id == shown_to[0] and item.doc_start < shown_to[1]:
+            continue  # the quotation of the sentence before already holds it
+        text = item.shown
+        shown_to = (item.passage.doc_id, item.doc_start + len(text))
         key = item.passage.chunk_id
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             # a passage's citation quotes the sentence holding the short answer, if it has it
             quoted = lead if lead is not None and lead.passage.chunk_id == key else item
             marked = span if quoted is lead else None
-            citations.append(Citation.of(numbers[key], quoted.passage, quoted.text, quoted.doc_start, marked))
-        parts.append(f"{pending}{item.text} [{numbers[key]}]")
+            citations.append(Citation.of(numbers[key], quoted.passage, quoted.shown, quoted.doc_start, marked))
+        parts.append(f"{pending}{text} [{numbers[key]}]")
         pending = ""
     return parts, citations
 

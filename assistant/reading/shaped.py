@@ -119,12 +119,17 @@ def _numbered(groups: list[tuple[str, list[Evidence]]]) -> tuple[str, list[Citat
     blocks = []
     for heading, items in groups:
         parts = []
+        shown_to = (None, -1)  # (article, offset) up to which a quotation run on has shown it
         for item in items:
+            if item.passage.doc_id == shown_to[0] and item.doc_start < shown_to[1]:
+                continue  # the quotation of the sentence before already holds it
+            text = item.shown
+            shown_to = (item.passage.doc_id, item.doc_start + len(text))
             key = item.passage.chunk_id
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
-                citations.append(Citation.of(numbers[key], item.passage, item.text, item.doc_start))
-            parts.append(f"{item.text} [{numbers[key]}]")
+                citations.append(Citation.of(numbers[key], item.passage, text, item.doc_start))
+            parts.append(f"{text} [{numbers[key]}]")
         blocks.append((f"**{heading}**\n" if heading else "") + " ".join(parts))
     return "\n\n".join(blocks), citations, numbers
 

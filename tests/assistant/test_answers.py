@@ -246,3 +246,26 @@ def test_a_runner_up_that_leans_on_the_sentence_before_it_brings_that_sentence()
     chosen = choose([cost, said, opened], 3)
     assert [c.text for c in chosen] == [cost.text, opened.text, said.text]  # "She" comes with who she is
     assert choose([cost, said, opened], 2) == [cost]  # no room for both: "She said ..." alone names nobody
+
+
+QUOTE_ARTICLE = """Bridge reopens after repairs
+
+The Kelby swing bridge reopened on Monday after eight months of repairs.
+
+Engineer Ana Ruiz, who led the work, said: "The old gears were worn beyond saving. We replaced every one of them, and the bridge will now swing in half the time." Traffic was light on the first morning.
+
+The council said the repairs cost £4m.
+"""
+
+
+def test_a_quotation_cut_at_a_full_stop_inside_it_is_quoted_whole(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    bot = index_articles({"bridge.txt": QUOTE_ARTICLE}, tmp_path / "bridge", tmp_path / "data", embedder)
+    answer = bot.ask("What did Ana Ruiz say about the old gears?")
+    quote = 'said: "The old gears were worn beyond saving. We replaced every one of them, and the bridge will now swing in half the time."'
+    assert quote in answer.text, answer.text  # not cut after "saving."
+    assert answer.text.count("We replaced every one of them") == 1, answer.text
+    for c in answer.citations:  # the sources panel shows the same whole quotation, at exact offsets
+        assert c.text[c.quote_start - c.start: c.quote_end - c.start] == c.quote
+    assert any(quote in c.quote for c in answer.citations)
