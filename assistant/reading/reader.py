@@ -44,12 +44,13 @@ class ReadSentences:
             item.score = reading.p_answer
             item.span = reading.span if item.header is None else None  # a table row's span is in its meaning
         if question.follow_up and not question.asked.wants_span:  # "Why is it important?": see _read
-            # it asks for more than the answer before gave ("When?" after it may be answered by the
-            # same sentence, so only here): what the article says next to that answer comes first
-            # (the reason, the purpose, the quote), a sentence that answer said comes last
-            rank = {id(e): i for i, e in enumerate(goes_on)}
-            return found.ranked(sorted(shortlist, key=lambda e: (e.text in question.said, rank.get(id(e), len(rank)),
-                                                                 -(e.score + e.cosine))))
+            ranked = sorted(shortlist, key=lambda e: e.score + e.cosine, reverse=True)
+            if ranked[0].text in question.said and question.asked.kind == "reason" and goes_on:
+                # "Why does it matter?" after an answer: the sentence just said would lead again,
+                # but a reason or a purpose is what the article says next to it ("How did he
+                # score it?" asks a detail of the sentence just said, and keeps it)
+                ranked = goes_on + [e for e in ranked if e not in goes_on]
+            return found.ranked(ranked)
         return found.ranked(sorted(shortlist, key=lambda e: e.score, reverse=True))
 
 

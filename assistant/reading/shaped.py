@@ -119,16 +119,17 @@ def _numbered(groups: list[tuple[str, list[Evidence]]]) -> tuple[str, list[Citat
     blocks = []
     for heading, items in groups:
         parts = []
-        shown_to = (None, -1)  # (article, offset) up to which a quotation run on has shown it
+        shown_to = (None, -1, 0)  # (article, offset, marker) up to which a quotation run on has shown it
         for item in items:
+            key = item.passage.chunk_id
             if item.passage.doc_id == shown_to[0] and item.doc_start < shown_to[1]:
+                numbers.setdefault(key, shown_to[2])
                 continue  # the quotation of the sentence before already holds it
             text = item.shown
-            shown_to = (item.passage.doc_id, item.doc_start + len(text))
-            key = item.passage.chunk_id
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(Citation.of(numbers[key], item.passage, text, item.doc_start))
+            shown_to = (item.passage.doc_id, item.doc_start + len(text), numbers[key])
             parts.append(f"{text} [{numbers[key]}]")
         blocks.append((f"**{heading}**\n" if heading else "") + " ".join(parts))
     return "\n\n".join(blocks), citations, numbers
@@ -447,7 +448,13 @@ def _runs(text: str, names: list[re.Match] | None = None) -> list[list[re.Match]
             runs[-1].append(match)
         else:
             runs.append([match])
-    return runs
+    # an enumeration ends with "and"/"or"; names joined by a comma alone are an apposition
+    # ("another Ethiopian, Berhane Adera", "Sapporo, Japan"): each name stands alone
+    out: list[list[re.Match]] = []
+    for run in runs:
+        last = text[run[-2].end(): run[-1].start()] if len(run) > 1 else " and "
+        out += [run] if re.search(r"\b(and|or)\b", last) else [[m] for m in run]
+    return out
 
 
 def _enumerated(sentence: Evidence, labels) -> list[str]:
