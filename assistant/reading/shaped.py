@@ -277,7 +277,9 @@ class ListAnswerer:
         answer the question (P at least LIST_SPAN_P and LIST_SPAN_SHARE of the article's
         best): in news a list is often spread over sentences, each item its own sentence's
         answer ("Burnout 3 won three awards", "Halo 2 won the best Xbox game category"). A
-        short answer inside an enumeration brings the enumeration's names."""
+        short answer inside an enumeration brings the enumeration's names, and so does any
+        enumeration of a sentence given at least LIST_SENTENCE_P ("... joining headliners
+        Scissor Sisters and Franz Ferdinand")."""
         article = _prose(sentences_of(article_passages(self.mirror, doc_id)))
         if not article:
             return []
@@ -292,6 +294,9 @@ class ListAnswerer:
             if typed:  # "which companies": a name spaCy tagged as some name (its label is often wrong)
                 tagged = " ".join(_entities(sentence, _NAME_LABELS)).lower()
                 names = [n for n in names if any(w.lower() in tagged for w in n.split())]
+            if reading.p_answer >= calibration.LIST_SENTENCE_P:  # it answers: its enumerations are the list
+                names += [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for run in _runs(sentence.text)
+                          if len(run) > 1 for m in run]
             out += [(name, sentence) for name in names]
         return out
 
@@ -322,8 +327,9 @@ _NUMBER_WORD = re.compile(r"^(one|two|three|four|five|six|seven|eight|nine|ten|e
 
 
 def _unowned(name: str) -> str:
-    """An owner's possessive is not part of a name ("Singapore’s SEA-LION" is SEA-LION)."""
-    return re.sub(r"^[\w.-]+['’]s\s+", "", name)
+    """An owner's possessive is not part of a name ("Singapore’s SEA-LION" is SEA-LION); a
+    contraction is ("Who's David?", "It's Grim Up North")."""
+    return re.sub(r"^(?!(?:who|what|where|it|that|there|here|he|she|let)['’]s\b)[\w.-]+['’]s\s+", "", name, flags=re.I)
 
 
 def _listing(found: Found) -> list[Evidence]:
