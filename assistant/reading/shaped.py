@@ -216,8 +216,21 @@ class Sides:
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
 
 
+def _side_terms(side: str) -> list[str]:
+    return [t for t in terms(side) if not t.isdigit()]
+
+
+def _names_side(wanted: list[str], text: str) -> bool:
+    """The text names the side: every term of its name (numbers aside)."""
+    have = set(terms(text))
+    return all(mentioned(t, have) for t in wanted)
+
+
 class ComparisonAnswerer:
-    """For each side, its best sentences that name it, under the side's name, each cited."""
+    """For each side, its best sentences that name it, under the side's name, each cited:
+    first from an article whose title names the side, and all from one article (its best
+    sentence's) or from articles that name every side, so that a side is not told with a
+    sentence from another story that happens to name it."""
 
     name = "extractive"
 
@@ -227,13 +240,24 @@ class ComparisonAnswerer:
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         evidence = _prose(sentences_of(list(found.passages)))
         vectors = sentence_vectors_of(evidence, self.embedder) if evidence else np.zeros((0, 1))
+        sides = [_side_terms(side) for side in question.shape.sides]
+        naming = [[i for i, e in enumerate(evidence) if _names_side(wanted, f"{e.text} {e.passage.title}")]
+                  for wanted in sides]
+        # articles with sentences naming every side are about the comparison itself
+        every = set.intersection(*({evidence[i].passage.doc_id for i in n} for n in naming)) if naming else set()
         groups = []
-        for side, side_vector in zip(question.shape.sides, question.side_vectors):
-            wanted = [t for t in terms(side) if not t.isdigit()]
-            naming = [i for i, e in enumerate(evidence)
-                      if all(mentioned(t, set(terms(f"{e.text} {e.passage.title}"))) for t in wanted)]
-            score = {i: float(vectors[i] @ question.vector + vectors[i] @ side_vector) for i in naming}
-            top = sorted(naming, key=lambda i: -score[i])[: calibration.COMPARISON_SENTENCES]
+        for side, wanted, named, side_vector in zip(question.shape.sides, sides, naming, question.side_vectors):
+            score = {i: float(vectors[i] @ question.vector + vectors[i] @ side_vector) for i in named}
+            # its own article first (its title names it: "Yahoo moves into desktop search"), then the best
+            own = {i for i in named if _names_side(wanted, evidence[i].passage.title)}
+            top: list[int] = []
+            for i in sorted(named, key=lambda i: (i not in own, -score[i])):
+                if len(top) == calibration.COMPARISON_SENTENCES:
+                    break
+                if top and evidence[i].passage.doc_id not in every | {evidence[top[0]].passage.doc_id}:
+                    continue  # from its best sentence's article, or one about every side: not another story
+                if all(evidence[i].text != evidence[j].text for j in top):  # overlapping chunks hold it twice
+                    top.append(i)
             groups.append((side, sorted((evidence[i] for i in top), key=lambda e: (e.passage.doc_id, e.doc_start))))
         text, citations = _cite([(side, items) for side, items in groups if items])
         yield text

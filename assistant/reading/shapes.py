@@ -54,6 +54,9 @@ _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
 _TRAIL = re.compile(r"\s+(approach(es)?|strateg(y|ies)|polic(y|ies)|plans?|views?|positions?|roles?|stances?|efforts?)"
                     r"(\s+(to|on|towards|toward|for|in|with)\s+.*)?$", re.I)
 _ABBREVIATION_END = re.compile(r"(\b[A-Z]\.)+$")  # "U.S." keeps its last full stop
+# A frame of common (lowercase) words before a name: "the bids of Northlink", "those of
+# Sainsbury". A name goes on with a capital ("Bank of England") and keeps it.
+_FRAME_OF = re.compile(r"^(?:[a-z][\w-]*\s+){1,3}of\s+(?:the\s+)?(?=\S)")
 
 
 def shape_of(text: str) -> Shape:
@@ -115,6 +118,7 @@ def _bare(side: str) -> str:
     if side.endswith(".") and not _ABBREVIATION_END.search(side):
         side = side[:-1]
     side = _LEAD.sub("", side)
+    side = _FRAME_OF.sub("", side) or side
     owner = re.split(r"['’]s\b", side, maxsplit=1)
     if len(owner) == 2 and owner[0].strip():  # "Claudio Ranieri's departure from Valencia": Claudio Ranieri
         return owner[0].strip()

@@ -124,6 +124,24 @@ def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
     assert answer.citations
 
 
+def test_a_side_of_a_comparison_is_not_told_with_a_sentence_from_another_story(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    articles = {
+        "bids.txt": "Island route bids opened\n\nNorthlink Ferries has offered a daily crossing with a new hybrid "
+                    "vessel.\n\nOrkney Sealines has proposed two crossings a day in summer using its existing ships.\n",
+        "regatta.txt": "Kelby regatta draws a record crowd\n\nThe regatta's safety boat was lent by Orkney Sealines, "
+                       "whose crews train for rescues at sea.\n\nA record 4,000 people watched the races.\n",
+    }
+    bot = index_articles(articles, tmp_path / "ferries", tmp_path / "data", embedder)
+    answer = bot.ask("Compare the bids of Northlink Ferries and Orkney Sealines")
+    assert answer.shape == "comparison" and not answer.refused, answer.text
+    assert "**Northlink Ferries**" in answer.text and "**Orkney Sealines**" in answer.text, answer.text
+    assert "two crossings a day" in answer.text and "hybrid vessel" in answer.text, answer.text
+    assert "safety boat" not in answer.text, answer.text  # names a side, but is another story
+    assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"bids.txt"}, answer.text
+
+
 def test_a_comparison_with_a_side_no_article_mentions_is_refused_naming_it(shapes_bot):
     answer = shapes_bot.ask("Compare Northlink Ferries and Caledonian MacBrayne")
     assert answer.refused and "Caledonian MacBrayne" in answer.refusal.reason
@@ -219,9 +237,11 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
         ("Compare the Bank of England and the European Central Bank", ("Bank of England", "European Central Bank")),
         ("How did Ranieri's exit from Valencia differ from Santini's exit from Spurs?", ("Ranieri", "Santini")),
         ("Compare the U.S. and Japanese approaches to ASEAN", ("U.S.", "Japanese")),
+        ("Compare the bids of Northlink Ferries and Orkney Sealines", ("Northlink Ferries", "Orkney Sealines")),
+        ("How did the results of Tesco differ from those of Sainsbury?", ("Tesco", "Sainsbury")),
     ],
 )
-def test_a_frame_after_the_last_side_belongs_to_both_sides_not_to_its_name(question, sides):
+def test_a_frame_around_the_sides_belongs_to_both_sides_not_to_their_names(question, sides):
     from assistant.reading.shapes import comparison_sides
 
     assert comparison_sides(question) == sides
