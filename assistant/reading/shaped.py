@@ -408,8 +408,9 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
     for text, sentence in found:
         text = _OPENER.sub("", re.sub(r"['’]s$", "", text.strip()))  # "Gregorio's" names Gregorio
         key = " ".join(terms(text))
-        if not key or "," in text or _WHEN.search(text.split()[0]) or set(terms(text)) <= set(question.terms):
-            continue  # nothing, two names run together, a day or month, or what the question names
+        named = {t for t in terms(text) if not t.isdigit()}
+        if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms):
+            continue  # nothing, two names run together, a day or month, or what the question names ("V Festival 2005")
         same = [other for other in items if _same_item(key, other)]
         if not same:
             items[key] = (text, sentence)
