@@ -77,7 +77,8 @@ class WholeArticle:
 def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: np.ndarray | None = None
                   ) -> list[Evidence]:
     """The ``n`` sentences that best cover an article: central (close to the article's mean
-    vector), early (news puts what matters first), and not saying what a chosen one says,
+    vector), early (news puts what matters first), holding facts (names, dates, figures: up
+    to three count), and not saying what a chosen one says,
     nor what ``said`` (sentences already shown from other articles) says (maximal marginal
     relevance), returned in the article's order."""
     if not evidence:
@@ -85,7 +86,8 @@ def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: n
     centre = vectors.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-9)
     position = np.arange(len(evidence), dtype=np.float32) / max(len(evidence) - 1, 1)
-    value = vectors @ centre - calibration.OVERVIEW_POSITION * position
+    facts = np.array([min(_names_in(e), 3) / 3 for e in evidence], dtype=np.float32)
+    value = vectors @ centre - calibration.OVERVIEW_POSITION * position + calibration.OVERVIEW_FACTS * facts
     shown = said if said is not None else np.zeros((0, vectors.shape[1]), dtype=np.float32)
     chosen: list[int] = []
     while len(chosen) < min(n, len(evidence)):
@@ -99,6 +101,12 @@ def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: n
             break
         chosen.append(int(np.argmax(score)))
     return [evidence[i] for i in sorted(chosen, key=lambda i: evidence[i].doc_start)]
+
+
+def _names_in(e: Evidence) -> int:
+    """How many names, dates and figures (spaCy's entities, stored at index time) it holds."""
+    lo, hi = e.start, e.start + len(e.text)
+    return sum(1 for s, t, _ in e.passage.entities if lo <= s and t <= hi)
 
 
 def _prose(evidence: list[Evidence]) -> list[Evidence]:
