@@ -80,16 +80,32 @@ _NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whos
 
 def _plural_head(text: str) -> bool:
     """ "Which games won ...?", "What products helped ...?", "Which two firms ...": which/what,
-    then (after a number at most) a plural noun, not an auxiliary ("What does ...")."""
+    then (after a number at most) a plural noun, not an auxiliary ("What does ..."); or a
+    plural noun after modifiers, right before an auxiliary ("Which sovereign AI models have
+    ...?", "What new frameworks did ...?")."""
     match = _WHICH.match(text)
     words = [w.strip("?,.") for w in match.group(2).split()[:3]] if match else []
     if words and words[0].lower() in _NUMBERS:
         words = words[1:]
+    phrase = [w.strip("?,.") for w in match.group(2).split()[:5]] if match else []
+    ends = next((i for i, w in enumerate(phrase) if w.lower() in _ENDS_PHRASE), None)
+    if ends and ends > 1:  # a modifier or more, then the head
+        head = phrase[ends - 1]
+        if head.isalpha() and head.islower() and _plural(head) and phrase[ends].lower() in _AUXILIARIES:
+            return True
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False
     head = words[0]
-    return head.endswith("s") and not head.endswith(("ss", "us", "is")) and head not in _NOT_NOUNS \
-        and words[1] not in ("of", "per")
+    return _plural(head) and words[1] not in ("of", "per")
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _NOT_NOUNS
+
+
+# Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
+_AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
+_ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
 
 
 # A preposition opening a phrase of common words ("in their Dubai match", "at the Boston

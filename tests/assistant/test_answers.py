@@ -269,3 +269,10 @@ def test_a_quotation_cut_at_a_full_stop_inside_it_is_quoted_whole(tmp_path, embe
     for c in answer.citations:  # the sources panel shows the same whole quotation, at exact offsets
         assert c.text[c.quote_start - c.start: c.quote_end - c.start] == c.quote
     assert any(quote in c.quote for c in answer.citations)
+
+
+def test_a_list_question_on_the_shipped_articles_names_the_models(bot):
+    answer = bot().ask("Which sovereign AI models have ASEAN countries developed?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for name in ("SEA-LION", "ILMU", "Sahabat-AI"):
+        assert answer.text.count(name) == 1, (name, answer.text)
