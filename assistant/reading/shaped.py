@@ -458,12 +458,15 @@ _WHEN = re.compile(r"^(mon|tues|wednes|thurs|fri|satur|sun)day$|^(january|februa
 
 
 def _entities(sentence: Evidence, labels) -> list[str]:
-    """Entities of these labels inside the sentence, but not a possessive modifier
-    ("Singapore’s" in "Singapore’s SEA-LION" names whose it is, not an item)."""
+    """Entities of these labels inside the sentence, but not the owner of a name ("Singapore’s"
+    in "Singapore’s SEA-LION" says whose it is; "Microsoft’s investment" is Microsoft's)."""
     lo, hi = sentence.start, sentence.start + len(sentence.text)
     text = sentence.passage.text
     return [text[s:e] for s, e, label in sentence.passage.entities
-            if lo <= s and e <= hi and label in labels and text[e:e + 2] not in ("'s", "’s")]
+            if lo <= s and e <= hi and label in labels and not _OWNS_A_NAME.match(text, e)]
+
+
+_OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
 
 
 _NAME = re.compile(r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|\([A-Z][\w-]*\)))*")
