@@ -280,3 +280,15 @@ def test_with_an_llm_the_shape_decides_the_context_and_the_instruction(shapes_bo
     compare_prompt = model.prompts[1][-1]["content"]
     assert "hybrid vessel" in compare_prompt and "existing ships" in compare_prompt  # both sides
     assert "one short paragraph per side" in compare_prompt and comparison.shape == "comparison"
+
+
+def test_a_company_named_as_the_owner_of_what_it_does_is_listed(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    articles = {"port.txt": "Investors back Kelby port\n\nVodafone's investment of £10m will pay for a 5G network at "
+                            "Kelby port.\n\nSiemens's contract covers the port's power supply until 2030.\n\n"
+                            "The harbour master said trade had doubled since 2019.\n"}
+    bot = index_articles(articles, tmp_path / "port", tmp_path / "data", embedder)
+    answer = bot.ask("Which companies are investing in Kelby port?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    assert answer.text.count("Vodafone") == 1, answer.text  # "Vodafone's investment": Vodafone's own
