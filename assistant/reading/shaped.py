@@ -287,7 +287,11 @@ class ListAnswerer:
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
-        items = _items(_listing(found), question, head) or _items(_best_article(found), question, head)
+        items: dict[str, tuple[str, Evidence]] = {}
+        for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
+            _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
+        _add(items, list((_items(_listing(found), question, head) or _items(_best_article(found), question, head)).values()),
+             question)
         if self.load_reader is not None and found.evidence:
             _add(items, self._answered_items(question, found.evidence[0].passage.doc_id), question)
         items = _full_names(items, self.mirror)
@@ -362,6 +366,28 @@ def _unowned(name: str) -> str:
     """An owner's possessive is not part of a name ("Singapore’s SEA-LION" is SEA-LION); a
     contraction is ("Who's David?", "It's Grim Up North")."""
     return re.sub(r"^(?!(?:who|what|where|it|that|there|here|he|she|let)['’]s\b)[\w.-]+['’]s\s+", "", name, flags=re.I)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _bulleted(evidence: list[Evidence], head: str) -> list[tuple[str, Evidence]]:
+    """A list an article sets out itself: the bullets right after a sentence that names the
+    noun asked for ("... supported by several key policy frameworks ...", then "- ASEAN
+    Guide on AI Governance and Ethics: Adopted in 2024, ..."). Each bullet's label (before
+    its colon, or the whole of a short bullet) is an item."""
+    out: list[tuple[str, Evidence]] = []
+    for i, intro in enumerate(evidence):
+        if not head or head not in term_set(intro.text) or _BULLET.match(intro.text):
+            continue
+        for item in evidence[i + 1:]:
+            if item.passage.doc_id != intro.passage.doc_id or not _BULLET.match(item.text):
+                break
+            body = _BULLET.sub("", item.text)
+            label = body.split(":", 1)[0] if ":" in body[:100] else body.rstrip(".")
+            if len(label.split()) <= 10:
+                out.append((label.strip(), item))
+    return out
 
 
 def _listing(found: Found) -> list[Evidence]:
@@ -517,7 +543,8 @@ class HasItems:
     """Refuse a list question when the passages found name nothing of the kind asked."""
 
     def __call__(self, question: Question, found: Found) -> Found | Refusal:
-        if _items(sentences_of(list(found.passages)), question, list_head(question.text)):
+        sentences, head = sentences_of(list(found.passages)), list_head(question.text)
+        if _items(sentences, question, head) or _bulleted(_prose(sentences), head):
             return found
         return Refusal("no_items", "the passages found name nothing of the kind asked",
                        "none of them names what you asked for")

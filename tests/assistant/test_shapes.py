@@ -292,3 +292,19 @@ def test_a_company_named_as_the_owner_of_what_it_does_is_listed(tmp_path, embedd
     answer = bot.ask("Which companies are investing in Kelby port?")
     assert answer.shape == "list" and not answer.refused, answer.text
     assert answer.text.count("Vodafone") == 1, answer.text  # "Vodafone's investment": Vodafone's own
+
+
+def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    articles = {"projects.md": "# Kelby council approves its projects\n\nThe council approved three projects for "
+                               "the coming decade.\n\n- Harbour Renewal: ten years of work on the sea wall and the quay.\n"
+                               "- Green Streets: trees and cycle lanes on every main road by 2030.\n"
+                               "- Old Town Homes: four hundred homes in empty shops and offices.\n\n"
+                               "The council will review each project every two years.\n"}
+    bot = index_articles(articles, tmp_path / "projects", tmp_path / "data", embedder)
+    answer = bot.ask("List the projects the council approved")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for project in ("Harbour Renewal", "Green Streets", "Old Town Homes"):
+        assert answer.text.count(project) == 1, (project, answer.text)
+    assert "sea wall" not in answer.text, answer.text  # the label, not the bullet's description
