@@ -78,7 +78,8 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
         "overview": ([WholeArticle(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
         "topic": ([floor, Unmentioned(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
         "comparison": ([Sides(retriever, settings.top_k)], ComparisonAnswerer(embedder)),
-        "list": ([FollowUpTopic(), Unmentioned(retriever.mirror), HasItems(), read], ListAnswerer(retriever.mirror, reader)),
+        "list": ([FollowUpTopic(), Unmentioned(retriever.mirror), HasItems(), read, NoAnswer(reader, settings.reader_threshold)],
+                 ListAnswerer(retriever.mirror, reader)),
         "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
                         DescriptionAnswerer(retriever.mirror)),
     }
