@@ -19,6 +19,7 @@ from assistant.core.answer import Answer, Citation, Refusal
 from assistant.core.pipeline import Found
 from assistant.core.question import LABELS, Question
 from assistant.reading.evidence import Evidence, sentence_vectors_of, sentences_of
+from assistant.reading.model import Reading
 from assistant.reading.refusal import mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
 from index import Passage
@@ -293,7 +294,7 @@ class ListAnswerer:
         _add(items, list((_items(_listing(found), question, head) or _items(_best_article(found), question, head)).values()),
              question)
         if self.load_reader is not None and found.evidence:
-            _add(items, self._answered_items(question, found.evidence[0].passage.doc_id), question)
+            _add(items, self._answered_items(question, found.evidence[0].passage.doc_id, found.evidence), question)
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             from assistant.reading.extractive import ExtractiveAnswerer
@@ -308,7 +309,8 @@ class ListAnswerer:
                       confidence=found.evidence[0].score if found.evidence else None)
 
 
-    def _answered_items(self, question: Question, doc_id: str) -> list[tuple[str, Evidence]]:
+    def _answered_items(self, question: Question, doc_id: str, read: tuple[Evidence, ...] = ()
+                        ) -> list[tuple[str, Evidence]]:
         """The short answers the reader finds in the sentences of the article that it says
         answer the question (P at least LIST_SPAN_P and LIST_SPAN_SHARE of the article's
         best): in news a list is often spread over sentences, each item its own sentence's
@@ -319,7 +321,12 @@ class ListAnswerer:
         article = _prose(sentences_of(article_passages(self.mirror, doc_id)))
         if not article:
             return []
-        readings = self.load_reader().score(question.text, [e.meaning for e in article], [e.passage.title for e in article])
+        # the sentences the reader already read for this question (a follow-up's were read otherwise)
+        known = {} if question.follow_up else {(e.passage.doc_id, e.doc_start): Reading(e.score, e.span) for e in read}
+        unread = [e for e in article if (e.passage.doc_id, e.doc_start) not in known]
+        fresh = dict(zip(map(id, unread), self.load_reader().score(
+            question.text, [e.meaning for e in unread], [e.passage.title for e in unread])))
+        readings = [known.get((e.passage.doc_id, e.doc_start)) or fresh[id(e)] for e in article]
         floor = max(calibration.LIST_SPAN_P, calibration.LIST_SPAN_SHARE * max(r.p_answer for r in readings))
         typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")
         out = []
