@@ -192,13 +192,20 @@ class OverviewAnswerer:
         return [(_dated(passage), items) for passage, items in groups]
 
 
+def _name_terms(name: str) -> list[str]:
+    """The terms a name is found by, numbers aside (an article's "March Budget" for a
+    question's "March 2005 Budget")."""
+    return [t for t in terms(name) if not t.isdigit()]
+
+
+def _names(wanted: list[str], have: set[str] | frozenset[str]) -> bool:
+    """Terms ``have`` name the thing: every one of its terms, as :func:`mentioned` allows."""
+    return bool(wanted) and all(mentioned(t, have) for t in wanted)
+
+
 def _present(side: str, mirror: LiveMirror, doc_ids: list[str]) -> bool:
-    wanted = [t for t in terms(side) if not t.isdigit()]
-    for doc_id in doc_ids:
-        have = mirror.article_terms(doc_id)
-        if wanted and all(mentioned(t, have) for t in wanted):
-            return True
-    return False
+    wanted = _name_terms(side)
+    return any(_names(wanted, mirror.article_terms(doc_id)) for doc_id in doc_ids)
 
 
 class Sides:
@@ -225,16 +232,6 @@ class Sides:
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
 
 
-def _side_terms(side: str) -> list[str]:
-    return [t for t in terms(side) if not t.isdigit()]
-
-
-def _names_side(wanted: list[str], text: str) -> bool:
-    """The text names the side: every term of its name (numbers aside)."""
-    have = set(terms(text))
-    return all(mentioned(t, have) for t in wanted)
-
-
 class ComparisonAnswerer:
     """For each side, its best sentences that name it, under the side's name, each cited:
     first from an article whose title names the side, and all from one article (its best
@@ -249,8 +246,8 @@ class ComparisonAnswerer:
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         evidence = _prose(sentences_of(list(found.passages)))
         vectors = sentence_vectors_of(evidence, self.embedder) if evidence else np.zeros((0, 1))
-        sides = [_side_terms(side) for side in question.shape.sides]
-        naming = [[i for i, e in enumerate(evidence) if _names_side(wanted, f"{e.text} {e.passage.title}")]
+        sides = [_name_terms(side) for side in question.shape.sides]
+        naming = [[i for i, e in enumerate(evidence) if _names(wanted, set(terms(f"{e.text} {e.passage.title}")))]
                   for wanted in sides]
         # articles with sentences naming every side are about the comparison itself
         every = set.intersection(*({evidence[i].passage.doc_id for i in n} for n in naming)) if naming else set()
@@ -258,7 +255,7 @@ class ComparisonAnswerer:
         for side, wanted, named, side_vector in zip(question.shape.sides, sides, naming, question.side_vectors):
             score = {i: float(vectors[i] @ question.vector + vectors[i] @ side_vector) for i in named}
             # its own article first (its title names it: "Yahoo moves into desktop search"), then the best
-            own = {i for i in named if _names_side(wanted, evidence[i].passage.title)}
+            own = {i for i in named if _names(wanted, set(terms(evidence[i].passage.title)))}
             top: list[int] = []
             for i in sorted(named, key=lambda i: (i not in own, -score[i])):
                 if len(top) == calibration.COMPARISON_SENTENCES:
@@ -449,7 +446,7 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
     for text, sentence in found:
         text = _OPENER.sub("", re.sub(r"['’]s$", "", text.strip()))  # "Gregorio's" names Gregorio
         key = " ".join(terms(text))
-        named = {t for t in terms(text) if not t.isdigit()}
+        named = set(_name_terms(text))
         if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms):
             continue  # nothing, two names run together, a day or month, or what the question names ("V Festival 2005")
         same = [other for other in items if _same_item(key, other)]
@@ -502,7 +499,6 @@ def _entities(sentence: Evidence, labels) -> list[str]:
 _OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
 
 
-_NAME = re.compile(r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|\([A-Z][\w-]*\)))*")
 _BETWEEN = re.compile(r"^(,\s*|,?\s+and\s+|,?\s+or\s+)$")
 
 
@@ -584,7 +580,7 @@ class DescriptionAnswerer:
         return max(docs, key=said)
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
-        wanted = [t for t in terms(question.shape.subject) if not t.isdigit()]
+        wanted = _name_terms(question.shape.subject)
         own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
         naming = [e for e in found.evidence if all(t in term_set(e.text) for t in wanted)]
         best = naming[0] if naming else found.evidence[0]
