@@ -232,6 +232,17 @@ class Sides:
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
 
 
+def _naming(wanted: list[str], evidence: list[Evidence]) -> list[int]:
+    """The sentences that name a side: all its terms, or (news names "George Galloway" once,
+    then "Galloway") the last term of a name of several, in an article that names it whole."""
+    whole = [i for i, e in enumerate(evidence) if _names(wanted, set(terms(f"{e.text} {e.passage.title}")))]
+    if len(wanted) < 2:
+        return whole
+    articles = {evidence[i].passage.doc_id for i in whole}
+    return [i for i, e in enumerate(evidence) if i in whole or (
+        e.passage.doc_id in articles and mentioned(wanted[-1], set(terms(e.text))))]
+
+
 class ComparisonAnswerer:
     """For each side, its best sentences that name it, under the side's name, each cited:
     first from an article whose title names the side, and all from one article (its best
@@ -247,8 +258,7 @@ class ComparisonAnswerer:
         evidence = _prose(sentences_of(list(found.passages)))
         vectors = sentence_vectors_of(evidence, self.embedder) if evidence else np.zeros((0, 1))
         sides = [_name_terms(side) for side in question.shape.sides]
-        naming = [[i for i, e in enumerate(evidence) if _names(wanted, set(terms(f"{e.text} {e.passage.title}")))]
-                  for wanted in sides]
+        naming = [_naming(wanted, evidence) for wanted in sides]
         # articles with sentences naming every side are about the comparison itself
         every = set.intersection(*({evidence[i].passage.doc_id for i in n} for n in naming)) if naming else set()
         groups = []

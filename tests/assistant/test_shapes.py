@@ -308,3 +308,17 @@ def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path,
     for project in ("Harbour Renewal", "Green Streets", "Old Town Homes"):
         assert answer.text.count(project) == 1, (project, answer.text)
     assert "sea wall" not in answer.text, answer.text  # the label, not the bullet's description
+
+
+def test_a_side_named_once_in_full_is_followed_by_its_surname(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    articles = {"mayors.txt": "Kelby mayoral race tightens\n\nAnna Brodie and Tom Fenwick are standing for mayor of "
+                              "Kelby in May.\n\nBrodie has promised free buses for pensioners and a new swimming "
+                              "pool.\n\nFenwick wants to cut council tax by a tenth and sell the old town hall.\n\n"
+                              "Polls put the two candidates level.\n"}
+    bot = index_articles(articles, tmp_path / "mayors", tmp_path / "data", embedder)
+    answer = bot.ask("Compare Anna Brodie and Tom Fenwick")
+    assert answer.shape == "comparison" and not answer.refused, answer.text
+    brodie, fenwick = answer.text.split("**Tom Fenwick**")
+    assert "free buses" in brodie and "council tax" in fenwick, answer.text  # "Brodie ...", "Fenwick ..."
