@@ -32,6 +32,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
                              "epochs, reading each sentence with its article's title, with other articles' sentences "
                              "and swapped answer sentences as negatives")
+    parser.add_argument("--context", type=Path, metavar="CHECKPOINT",
+                        help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
+                             "epochs, reading each sentence after the sentence before it")
     parser.add_argument("--no-titles", action="store_true",
                         help="with --stage3: its extra negatives, but candidates read without their article's title")
     return parser.parse_args(argv)
@@ -53,6 +56,9 @@ def config(args: argparse.Namespace):
     if args.stage3:
         cfg = cfg.replace(init_from=args.stage3, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, cross_negatives=2,
                           swapped_negatives=True, titles=not args.no_titles,
+                          train_minutes=60.0 if not args.smoke else None)
+    if args.context:
+        cfg = cfg.replace(init_from=args.context, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, context=True,
                           train_minutes=60.0 if not args.smoke else None)
     return cfg
 

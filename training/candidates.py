@@ -66,6 +66,7 @@ def _candidates(item: Item, paragraphs: list[Paragraph], vector: np.ndarray, cfg
     keep.sort(reverse=True)
     item.candidates = [paragraphs[p].sentences[i] for _, p, i in keep]
     item.titles = [paragraphs[p].title for _, p, _ in keep]
+    item.previous = [paragraphs[p].sentences[i - 1] if i > 0 else "" for _, p, i in keep]
     item.cosines = [c for c, _, _ in keep]
     where = [(p, i) for _, p, i in keep]
     if item.answer_sentence is not None:

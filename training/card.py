@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, TITLE_TOKENS
+from assistant.reading.model import CONTEXT_TOKENS, MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, TITLE_TOKENS
 from training.config import SQUAD_FILES, Config
 
 
@@ -18,8 +18,10 @@ def _num(x: float | None, digits: int = 3) -> str:
 
 def header(run: dict, cfg: Config) -> list[str]:
     pair = ("`[CLS] question [SEP] article title [SEP] candidate sentence [SEP]`" if cfg.titles
+            else "`[CLS] question [SEP] sentence before [SEP] candidate sentence [SEP]`" if cfg.context
             else "`[CLS] question [SEP] candidate sentence [SEP]`")
-    title = f", the title to {TITLE_TOKENS}" if cfg.titles else ""
+    title = (f", the title to {TITLE_TOKENS}" if cfg.titles
+             else f", the sentence before to {CONTEXT_TOKENS} (none for a passage's first)" if cfg.context else "")
     return [
         "# Reader model: which sentence answers, and where (int8 ONNX)", "",
         f"A cross-encoder fine-tuned from all-MiniLM-L6-v2. Input {pair} "

@@ -59,6 +59,7 @@ class Config:
     cross_negatives: int = 0  # other articles' closest sentences, per question (all used every epoch)
     swapped_negatives: bool = False  # the answer sentence with a name or year of the question swapped
     titles: bool = False  # read each candidate with its article's title (model.TITLE_TOKENS; stage 3)
+    context: bool = False  # read each candidate after the sentence before it (model.CONTEXT_TOKENS)
 
     @property
     def steps(self) -> int:

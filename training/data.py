@@ -38,6 +38,7 @@ class Item:
     # which candidate answers (None: none), and the hard negative (None: none)
     candidates: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)  # each candidate's article title
+    previous: list[str] = field(default_factory=list)  # the sentence before each candidate ("" for none)
     cosines: list[float] = field(default_factory=list)
     positive: int | None = None
     hard: int | None = None

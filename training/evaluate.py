@@ -47,7 +47,7 @@ def sample(items: list[Item], n: int, seed: int) -> list[Item]:
 
 
 def read_all(model: ReaderModel, items: list[Item]) -> list[Read]:
-    return [Read(item, model.score(item.question, item.candidates, item.titles)) for item in items if item.candidates]
+    return [Read(item, model.score(item.question, item.candidates, item.titles, item.previous)) for item in items if item.candidates]
 
 
 def normalise(text: str) -> str:
@@ -131,9 +131,9 @@ def latency(model: ReaderModel, items: list[Item], sizes: tuple[int, ...] = (8, 
     for n in sizes:
         times = []
         for item in (items * runs)[:runs]:
-            candidates, titles = (item.candidates * n)[:n], (item.titles * n)[:n]
+            candidates, titles, previous = (item.candidates * n)[:n], (item.titles * n)[:n], (item.previous * n)[:n]
             began = time.perf_counter()
-            model.score(item.question, candidates, titles)
+            model.score(item.question, candidates, titles, previous)
             times.append(1000 * (time.perf_counter() - began))
         out[str(n)] = {"p50_ms": float(np.median(times)), "p90_ms": float(np.quantile(times, 0.9))}
     return out

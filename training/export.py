@@ -68,7 +68,8 @@ def agreement(fp32: Path, int8: Path, items: list[Item], pairs: int = 300) -> di
     for item in items:
         if seen >= pairs:
             break
-        ra, rb = a.score(item.question, item.candidates, item.titles), b.score(item.question, item.candidates, item.titles)
+        ra = a.score(item.question, item.candidates, item.titles, item.previous)
+        rb = b.score(item.question, item.candidates, item.titles, item.previous)
         diffs += [abs(x.p_answer - y.p_answer) for x, y in zip(ra, rb)]
         ia = int(np.argmax([r.p_answer for r in ra]))
         ib = int(np.argmax([r.p_answer for r in rb]))
@@ -86,7 +87,8 @@ def torch_vs_onnx(model: Reader, fp32: Path, items: list[Item]) -> float:
     session = ReaderModel(fp32, threads=2)
     worst = 0.0
     for item in items[:10]:
-        batch = pad(encode_pairs(item.question, item.candidates, item.titles if session.reads_titles else None))
+        batch = pad(encode_pairs(item.question, item.candidates, item.titles if session.reads_titles else None,
+                                 item.previous if session.reads_previous else None))
         with torch.no_grad():
             logit = model(*(torch.from_numpy(batch.feeds()[n]) for n in INPUTS))[0].numpy()
         worst = max(worst, float(np.max(np.abs(sigmoid(logit) - sigmoid(session.run(batch)[0])))))

@@ -10,7 +10,14 @@ import subprocess
 import time
 from pathlib import Path
 
-from assistant.reading.model import MAX_ANSWER_TOKENS, MAX_LENGTH, QUESTION_TOKENS, TITLE_TOKENS, ReaderModel
+from assistant.reading.model import (
+    CONTEXT_TOKENS,
+    MAX_ANSWER_TOKENS,
+    MAX_LENGTH,
+    QUESTION_TOKENS,
+    TITLE_TOKENS,
+    ReaderModel,
+)
 from training import card, evaluate, export
 from training.config import ROOT, Config
 from training.dataset import Splits, build
@@ -49,6 +56,8 @@ def run(cfg: Config, resume: bool, command: str) -> dict:
     fp32, int8 = cfg.work / "reader-fp32.onnx", cfg.out / "reader.onnx"
     export.to_onnx(model, fp32)
     layout = {"title_tokens": TITLE_TOKENS} if cfg.titles else {}  # the serving side reads titles when present
+    if cfg.context:
+        layout["context_tokens"] = CONTEXT_TOKENS  # ... and the sentence before each candidate
     export.write_manifest(fp32, 0.5, **layout)
     export.quantize(fp32, int8)
     export.write_manifest(int8, 0.5, **layout)  # provisional: the threshold comes from dev below

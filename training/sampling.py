@@ -79,11 +79,12 @@ def token_span(row: PairEncoding, span: tuple[int, int] | None) -> tuple[int, in
     return row.candidate_start + inside[0], row.candidate_start + inside[-1]
 
 
-def tensors(batch: list[Pair], titles: bool = False) -> dict[str, np.ndarray]:
+def tensors(batch: list[Pair], titles: bool = False, context: bool = False) -> dict[str, np.ndarray]:
     """Model inputs and labels for a batch, encoded by the serving module's own encoder
-    (with each candidate's article title when the run trains with titles)."""
+    (with each candidate's article title, or the sentence before it, when the run trains so)."""
     rows = [encode_pairs(p.item.question, [p.item.candidates[p.candidate]],
-                         [p.item.titles[p.candidate]] if titles else None)[0] for p in batch]
+                         [p.item.titles[p.candidate]] if titles else None,
+                         [_previous(p)] if context else None)[0] for p in batch]
     padded = pad(rows)
     spans = np.array([token_span(row, p.span) for row, p in zip(rows, batch)], dtype=np.int64).reshape(-1, 2)
     candidate = np.zeros_like(padded.attention_mask, dtype=bool)
@@ -91,3 +92,9 @@ def tensors(batch: list[Pair], titles: bool = False) -> dict[str, np.ndarray]:
         candidate[k, row.candidate_start:row.candidate_start + len(row.offsets)] = True
     return {**padded.feeds(), "labels": np.array([p.label for p in batch], dtype=np.float32),
             "start": spans[:, 0], "end": spans[:, 1], "candidate": candidate}
+
+
+def _previous(pair: Pair) -> str:
+    """The sentence before the pair's candidate; "" for a candidate made in training.augment
+    (another article's sentence, a swapped answer), whose neighbours are not kept."""
+    return pair.item.previous[pair.candidate] if pair.candidate < len(pair.item.previous) else ""

@@ -151,7 +151,7 @@ def train(splits: Splits, cfg: Config, resume: bool) -> tuple[Reader, dict]:
 
 
 def _one_step(model: Reader, optimiser: torch.optim.AdamW, lr: float, batch: list, cfg: Config) -> float:
-    arrays = tensors(batch, cfg.titles)
+    arrays = tensors(batch, cfg.titles, cfg.context)
     inputs = {k: torch.from_numpy(arrays[k]) for k in ("input_ids", "attention_mask", "token_type_ids")}
     labels = {k: torch.from_numpy(arrays[k]) for k in ("labels", "start", "end", "candidate")}
     value = loss(model(**inputs), labels, cfg.span_weight)

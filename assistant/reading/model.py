@@ -40,6 +40,9 @@ MAX_ANSWER_TOKENS = 30  # a short answer is at most this many word-pieces
 # article title before it, cut here: a sentence that looks like the answer but comes from
 # an article about something else is told apart by it.
 TITLE_TOKENS = 16
+# A model trained with context (its manifest says "context_tokens") reads the sentence before
+# the candidate in its passage, cut here: "He employs 340 people" is about whoever it names.
+CONTEXT_TOKENS = 24
 OUTPUTS = ["answer_logit", "start_logits", "end_logits"]
 RESTORE = "git checkout models/reader/reader.onnx models/reader/reader.json, or retrain with `python -m training`"
 
@@ -105,16 +108,19 @@ def _pieces(texts: list[str]):
     return out
 
 
-def encode_pairs(question: str, candidates: list[str], titles: list[str] | None = None) -> list[PairEncoding]:
+def encode_pairs(question: str, candidates: list[str], titles: list[str] | None = None,
+                 previous: list[str] | None = None) -> list[PairEncoding]:
     """``[CLS] question [SEP] candidate [SEP]`` for each candidate, or with ``titles``
-    ``[CLS] question [SEP] title [SEP] candidate [SEP]``: the question cut to
-    QUESTION_TOKENS word-pieces, a title to TITLE_TOKENS, each candidate to what is left
-    of MAX_LENGTH."""
+    ``[CLS] question [SEP] title [SEP] candidate [SEP]`` (with ``previous``, the sentence
+    before each candidate in that place): the question cut to QUESTION_TOKENS word-pieces,
+    a title to TITLE_TOKENS, a sentence before to CONTEXT_TOKENS, each candidate to what is
+    left of MAX_LENGTH."""
     tokenizer = _tokenizer()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    pieces = _pieces([question, *candidates, *(titles or [])])
+    before, budget = (previous, CONTEXT_TOKENS) if previous is not None else (titles, TITLE_TOKENS)
+    pieces = _pieces([question, *candidates, *(before or [])])
     q_ids = pieces[0][0][:QUESTION_TOKENS]
-    heads = [p[0][:TITLE_TOKENS] + [sep] for p in pieces[1 + len(candidates):]] if titles else [[]] * len(candidates)
+    heads = [p[0][:budget] + [sep] for p in pieces[1 + len(candidates):]] if before else [[]] * len(candidates)
     rows = []
     for (c_ids, c_offsets), head in zip(pieces[1:1 + len(candidates)], heads):
         room = MAX_LENGTH - len(q_ids) - len(head) - 3
@@ -197,10 +203,20 @@ class ReaderModel:
         """Whether the model was trained with each candidate's article title before it."""
         return "title_tokens" in self.manifest
 
-    def score(self, question: str, candidates: list[str], titles: list[str] | None = None) -> list[Reading]:
+    @property
+    def reads_previous(self) -> bool:
+        """Whether the model was trained with the sentence before each candidate."""
+        return "context_tokens" in self.manifest
+
+    def score(self, question: str, candidates: list[str], titles: list[str] | None = None,
+              previous: list[str] | None = None) -> list[Reading]:
         """One Reading per candidate, in the given order; ``titles`` (of each candidate's
-        article) are read only by a model trained with them."""
-        rows = encode_pairs(question.strip(), candidates, titles if self.reads_titles else None) if candidates else []
+        article) and ``previous`` (the sentence before each, "" for none) are read only by
+        a model trained with them."""
+        if self.reads_previous and previous is None:
+            previous = [""] * len(candidates)
+        rows = encode_pairs(question.strip(), candidates, titles if self.reads_titles else None,
+                            previous if self.reads_previous else None) if candidates else []
         # One pair per run: the int8 graph quantizes its activations with one scale per run, over
         # every row and its padding, so in a batch a sentence's P moved with the other sentences
         # read beside it (by up to 0.4 in logit: adding an unrelated article to the index turned
@@ -273,10 +289,10 @@ def load_reader(path: Path | None = None) -> ReaderModel:
     return model
 
 
-def score(question: str, candidates: list[str], titles: list[str] | None = None, path: Path | None = None
-          ) -> list[Reading]:
+def score(question: str, candidates: list[str], titles: list[str] | None = None, path: Path | None = None,
+          previous: list[str] | None = None) -> list[Reading]:
     """Read each candidate sentence with the question: P(it answers) and its best short answer."""
-    return load_reader(path).score(question, candidates, titles)
+    return load_reader(path).score(question, candidates, titles, previous)
 
 
 def threshold(path: Path | None = None) -> float:
