@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from quality import BBC, load_sets, rank_of, targets  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.reading.evidence import sentences_of  # noqa: E402
+from assistant.reading.evidence import read_as, sentences_of  # noqa: E402
 from assistant.reading.model import load_reader  # noqa: E402
 from corpus import SHIPPED_CORPUS, load_path  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
             fused.append(rank_of([(p.doc_id, p.start, p.end) for p in passages], places))
             started = time.perf_counter()
             evidence = sentences_of(list(passages))
-            readings = (reader.score(q["question"], [e.meaning for e in evidence], [e.passage.title for e in evidence])
+            readings = (reader.score(q["question"], *read_as(evidence))
                         if evidence else [])
             read_ms.append((time.perf_counter() - started) * 1000)
             counts.append(len(evidence))

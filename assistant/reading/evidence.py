@@ -102,6 +102,13 @@ def _is_answer_like(text: str) -> bool:
     return text.endswith(_ENDS) or not _HEADING.match(text)
 
 
+def read_as(evidence: list[Evidence]) -> tuple[list[str], list[str], list[str]]:
+    """What the reader reads of each sentence: its meaning, its article's title and the
+    sentence before it in its passage (each read only by a model trained with it)."""
+    return ([e.meaning for e in evidence], [e.passage.title for e in evidence],
+            [e.previous.text if e.previous is not None else "" for e in evidence])
+
+
 def sentences_of(passages: list[Passage], exclude: frozenset[str] = frozenset()) -> list[Evidence]:
     """Answer-like sentences of the passages (each once), minus ``exclude``d texts."""
     found, seen = [], set()

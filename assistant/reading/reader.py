@@ -22,7 +22,7 @@ from assistant import calibration
 from assistant.core.answer import Refusal
 from assistant.core.pipeline import Found
 from assistant.core.question import Asked, Question
-from assistant.reading.evidence import Evidence, sentence_vectors_of, sentences_of
+from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, sentences_of
 from index.lexical import term_set
 
 
@@ -39,7 +39,7 @@ class ReadSentences:
         shortlist = self.shortlist(question, evidence)
         goes_on = _going_on(question, evidence)
         shortlist += [e for e in goes_on if e not in shortlist]
-        readings = self._read(question, [e.meaning for e in shortlist], [e.passage.title for e in shortlist])
+        readings = self._read(question, shortlist)
         for item, reading in zip(shortlist, readings):
             item.score = reading.p_answer
             item.span = reading.span if item.header is None else None  # a table row's span is in its meaning
@@ -54,7 +54,7 @@ class ReadSentences:
         return found.ranked(sorted(shortlist, key=lambda e: e.score, reverse=True))
 
 
-    def _read(self, question: Question, sentences: list[str], titles: list[str]) -> list:
+    def _read(self, question: Question, shortlist: list[Evidence]) -> list:
         """The reader's readings of the sentences. A follow-up ("Why is it important?") is
         read twice, alone and with the question it follows, and a sentence must answer both
         (geometric mean): alone it may be about anything, with its context a sentence that
@@ -63,10 +63,11 @@ class ReadSentences:
         threshold), so they are ranked by that mean plus their closeness in meaning, and not
         refused for a low P (NoAnswer): the turn before settled their topic."""
         reader = self.load_reader()
-        own = reader.score(question.text, sentences, titles)
+        sentences, titles, previous = read_as(shortlist)
+        own = reader.score(question.text, sentences, titles, previous)
         if not question.follow_up:
             return own
-        joined = reader.score(question.standalone, sentences, titles)
+        joined = reader.score(question.standalone, sentences, titles, previous)
         return [replace(a, p_answer=float(np.sqrt(a.p_answer * b.p_answer))) for a, b in zip(own, joined)]
 
     def shortlist(self, question: Question, evidence: list[Evidence]) -> list[Evidence]:

@@ -18,7 +18,7 @@ from assistant import calibration
 from assistant.core.answer import Answer, Citation, Refusal
 from assistant.core.pipeline import Found
 from assistant.core.question import LABELS, Question
-from assistant.reading.evidence import Evidence, sentence_vectors_of, sentences_of
+from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, sentences_of
 from assistant.reading.model import Reading
 from assistant.reading.refusal import mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
@@ -331,8 +331,7 @@ class ListAnswerer:
         # the sentences the reader already read for this question (a follow-up's were read otherwise)
         known = {} if question.follow_up else {(e.passage.doc_id, e.doc_start): Reading(e.score, e.span) for e in read}
         unread = [e for e in article if (e.passage.doc_id, e.doc_start) not in known]
-        fresh = dict(zip(map(id, unread), self.load_reader().score(
-            question.text, [e.meaning for e in unread], [e.passage.title for e in unread])))
+        fresh = dict(zip(map(id, unread), self.load_reader().score(question.text, *read_as(unread))))
         readings = [known.get((e.passage.doc_id, e.doc_start)) or fresh[id(e)] for e in article]
         floor = max(calibration.LIST_SPAN_P, calibration.LIST_SPAN_SHARE * max(r.p_answer for r in readings))
         typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")

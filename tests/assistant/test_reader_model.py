@@ -69,6 +69,18 @@ def test_a_title_goes_between_the_question_and_the_candidate_and_offsets_stay_in
     assert titled.type_ids[plain.candidate_start:] == [1] * (len(titled.ids) - plain.candidate_start)
 
 
+def test_the_sentence_before_takes_the_titles_place_with_its_own_budget_and_none_is_an_empty_segment():
+    (plain,) = encode_pairs("Who is he?", ["He is the mayor."])
+    (after,) = encode_pairs("Who is he?", ["He is the mayor."], ["A headline"], ["John Smith spoke at length " * 10])
+    (first,) = encode_pairs("Who is he?", ["He is the mayor."], None, [""])
+
+    assert after.offsets == plain.offsets and after.ids[after.candidate_start:] == plain.ids[plain.candidate_start:]
+    assert after.candidate_start - plain.candidate_start == 24 + 1  # CONTEXT_TOKENS, then [SEP]; the title unread
+    assert first.candidate_start - plain.candidate_start == 1  # a passage's first sentence: [SEP] alone
+    assert not load_reader().reads_previous  # the committed reader reads neither: it is given them and ignores them
+    assert score("Who is he?", ["He is the mayor."], previous=["John Smith spoke."]) == score("Who is he?", ["He is the mayor."])
+
+
 def test_a_damaged_model_file_is_refused_with_its_name_and_the_way_back(tmp_path):
     copy = tmp_path / "reader.onnx"
     data = bytearray(MODEL_PATH.read_bytes())
