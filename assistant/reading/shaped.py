@@ -577,13 +577,17 @@ class DescriptionAnswerer:
     def __init__(self, mirror: LiveMirror) -> None:
         self.mirror = mirror
 
-    def _article(self, wanted: list[str], own: set[str], found: Found, best: Evidence) -> str:
+    def _article(self, wanted: list[str], found: Found, best: Evidence) -> str:
         """The article that says most about the subject: its title names it, then it has
-        the most sentences naming it; the best sentence's article among equals."""
+        the most sentences naming it (by its surname only where it names it whole: an
+        article about another Bell does not describe Duncan Bell); the best sentence's
+        article among equals."""
+        name = [t for t in wanted if t not in _HONORIFICS] or wanted  # "Dr. Amina Sharma", then "Sharma"
+
         def said(doc_id: str) -> tuple[int, int, int]:
             passages = article_passages(self.mirror, doc_id)
             title = all(t in term_set(passages[0].title) for t in wanted) if passages else False
-            count = sum(bool(own & term_set(e.text)) for e in sentences_of(passages))
+            count = len(_naming(name, sentences_of(passages)))
             return (int(title), count, int(doc_id == best.passage.doc_id))
         docs = list(dict.fromkeys([best.passage.doc_id] + [p.doc_id for p in found.passages]))
         return max(docs, key=said)
@@ -593,7 +597,7 @@ class DescriptionAnswerer:
         own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
         naming = [e for e in found.evidence if all(t in term_set(e.text) for t in wanted)]
         best = naming[0] if naming else found.evidence[0]
-        doc_id = self._article(wanted, own or set(wanted), found, best)
+        doc_id = self._article(wanted, found, best)
         if doc_id != best.passage.doc_id:  # its best sentence naming the subject, else its best
             best = next((e for e in [*naming, *found.evidence] if e.passage.doc_id == doc_id), best)
         article = _prose(sentences_of(article_passages(self.mirror, doc_id)))

@@ -322,3 +322,19 @@ def test_a_side_named_once_in_full_is_followed_by_its_surname(tmp_path, embedder
     assert answer.shape == "comparison" and not answer.refused, answer.text
     brodie, fenwick = answer.text.split("**Tom Fenwick**")
     assert "free buses" in brodie and "council tax" in fenwick, answer.text  # "Brodie ...", "Fenwick ..."
+
+
+def test_who_is_reads_the_article_that_names_the_person_not_one_about_a_namesake(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    articles = {
+        "prop.txt": "Kelby prop gets first call-up\n\nKelby prop Duncan Hale has been called up to the national "
+                    "squad for the first time.\n\nHale, 30, moved to Kelby from Millbrook two seasons ago.\n",
+        "bakery.txt": "Bakery chief steps down\n\nMr Hale, the chief executive of Hale Bakeries, has stepped down "
+                      "after ten years.\n\nMr Hale built the firm from one shop to forty.\n\nHale Bakeries will "
+                      "name a new chief in March.\n\nMr Hale said he would spend more time with his family.\n",
+    }
+    bot = index_articles(articles, tmp_path / "namesakes", tmp_path / "data", embedder)
+    answer = bot.ask("Who is Duncan Hale?")
+    assert answer.shape == "description" and not answer.refused, answer.text
+    assert "called up" in answer.text and "Bakeries" not in answer.text, answer.text
