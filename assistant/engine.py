@@ -24,7 +24,7 @@ from assistant.reading.analysis import Analyser, phrases
 from assistant.reading.extractive import ExtractiveAnswerer
 from assistant.reading.model import load_reader
 from assistant.reading.reader import NoAnswer, NoSentence, ReadSentences
-from assistant.reading.refusal import Unmentioned
+from assistant.reading.refusal import NamingArticles, Unmentioned
 from assistant.reading.shaped import (
     ComparisonAnswerer,
     DescriptionAnswerer,
@@ -64,6 +64,7 @@ def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
         RelevanceFloor(settings.min_score, retriever.mirror),
         FollowUpTopic(),
         Unmentioned(retriever.mirror),
+        NamingArticles(retriever.mirror),
         ReadSentences(embedder, reader),
         NoAnswer(reader, settings.reader_threshold),
     ]

@@ -270,3 +270,35 @@ def test_a_short_answer_is_shown_only_when_it_is_of_the_kind_asked(embedder, que
     assert shown_span(item, asked) is None
     item.span, item.score = Span(start, start + len(span), probability=0.95), 0.3  # ... or of the sentence
     assert shown_span(item, asked) is None
+
+
+def test_an_answer_comes_from_an_article_that_names_what_the_question_is_about(tmp_path, embedder):
+    """A sentence that reads like an answer ("goes on sale in Europe on 4 March") is no answer
+    when its article never names the question's subject (the robot Tobio): the question is
+    read in the articles that mention its rarest name in the collection, and refused when
+    they do not say."""
+    from assistant import Assistant, Settings
+
+    (tmp_path / "robot.txt").write_text(
+        "Kanda unveils walking robot\n\n"
+        "Japanese electronics firm Kanda has unveiled its first humanoid robot, called Tobio.\n\n"
+        "Tobio can walk at 3km/h and recognise the faces of ten people. Kanda said the robot would be "
+        "used in offices and factories within five years.\n"
+    )
+    (tmp_path / "console.txt").write_text(
+        "Handheld console reaches Europe\n\n"
+        "The Zeta handheld games console will go on sale in Europe on 4 March, its maker said.\n\n"
+        "The console has sold two million units in Japan and the US since its launch in December.\n"
+    )
+    (tmp_path / "cars.txt").write_text(  # Europe is a common name here, Tobio a rare one
+        "Car sales rise across Europe\n\n"
+        "New car sales in Europe rose 4% in January, led by small cars.\n\n"
+        "Sales fell in Italy but rose in France and Spain, the industry body for Europe said.\n"
+    )
+    bot = Assistant(Settings.load(data_dir=tmp_path / "data"), embedder=embedder)
+    bot.sync([tmp_path / "robot.txt", tmp_path / "console.txt", tmp_path / "cars.txt"])
+    answer = bot.ask("When will Tobio go on sale in Europe?")
+    assert not any(c.doc_id.endswith("console.txt") for c in answer.citations), answer.text
+    assert "4 March" not in answer.text, answer.text
+    console = bot.ask("When will the Zeta console go on sale in Europe?")  # its own article still answers it
+    assert "4 March" in console.text, console.text
