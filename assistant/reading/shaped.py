@@ -20,7 +20,7 @@ from assistant.core.pipeline import Found
 from assistant.core.question import LABELS, Question
 from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, sentences_of
 from assistant.reading.model import Reading
-from assistant.reading.refusal import mentioned, spelled_out_acronyms
+from assistant.reading.refusal import NamingArticles, mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
 from index import Passage
 from index.lexical import stem, term_set, terms
@@ -35,14 +35,15 @@ def article_passages(mirror: LiveMirror, doc_id: str) -> list[Passage]:
 def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
     """The articles a question about "the article" means, best first: the one document it is
     filtered to, the article whose title holds most of its terms (at least two), the one the
-    previous answer cited (a follow-up), else the article most retrieved passages come from."""
+    previous answer cited (a follow-up), else the article most retrieved passages come from
+    among those that mention the question's rarest name (:class:`NamingArticles`)."""
     if len(question.filters.doc_ids) == 1:
         return list(question.filters.doc_ids)
     wanted = set(question.terms) - {"article", "story", "piece", "report", "main", "point", "summar", "summary"}
-    titles = {p.doc_id: p.title for p in found.retrieved.passages}
-    scored = sorted(((len(wanted & term_set(t)), d) for d, t in titles.items()), reverse=True)
-    if scored and scored[0][0] >= 2:
-        return [scored[0][1]]
+    titles = {p.doc_id: p.title for p in found.retrieved.passages}  # in retrieval's order
+    scored = sorted(titles, key=lambda d: len(wanted & term_set(titles[d])), reverse=True)  # stable: ties by rank
+    if scored and len(wanted & term_set(titles[scored[0]])) >= 2:
+        return scored[:1]
     if question.follow_up and question.cited_doc:
         if not _OTHER.search(question.text):
             return [question.cited_doc]
@@ -53,7 +54,9 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
                 return [current.passages[i].doc_id]
         return []
     counts: dict[str, int] = {}
-    for p in found.retrieved.passages:
+    # of the articles that name the question's rarest name ("the story about Stefan Koubek's
+    # ban" is not the longer one about a Stefan and a ban)
+    for p in NamingArticles(mirror)(question, found.narrowed(found.retrieved.passages)).passages:
         counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
     return sorted(counts, key=lambda d: -counts[d])[:1]
 
@@ -111,8 +114,10 @@ def _names_in(e: Evidence) -> int:
 
 
 def _prose(evidence: list[Evidence]) -> list[Evidence]:
-    """Sentences that read as prose: no table rows or headings."""
-    return [e for e in evidence if e.header is None and not e.text.lstrip().startswith("|")]
+    """Sentences that read as prose: no table rows or headings, nor the article's title line
+    (an overview shows the title as its heading already)."""
+    return [e for e in evidence if e.header is None and not e.text.lstrip().startswith("|")
+            and e.text.strip() != e.passage.title.strip()]
 
 
 def _cite(groups: list[tuple[str, list[Evidence]]]) -> tuple[str, list[Citation]]:
@@ -178,14 +183,15 @@ class OverviewAnswerer:
         for p in found.passages:
             best[p.doc_id] = max(best.get(p.doc_id, -1.0), p.score)
         top = max(best.values(), default=0.0)
-        about = [d for d in best if best[d] >= top - calibration.TOPIC_GAP]  # not an article that only touches it
-        for doc_id in about[: calibration.TOPIC_ARTICLES]:
+        about = [d for d in best if best[d] >= top - calibration.TOPIC_GAP][: calibration.TOPIC_ARTICLES]
+        # a topic only one article is about gets that article's whole overview
+        n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
+        for doc_id in about:  # not an article that only touches it
             evidence = _prose(sentences_of(article_passages(self.mirror, doc_id)))
             if not evidence:
                 continue
             vectors = sentence_vectors_of(evidence, self.embedder)
-            chosen = key_sentences(evidence, vectors, calibration.TOPIC_SENTENCES,
-                                   said=np.asarray(said, dtype=np.float32) if said else None)
+            chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None)
             said += [vectors[evidence.index(e)] for e in chosen]
             groups.append((evidence[0].passage, chosen))
         groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last
@@ -336,7 +342,7 @@ class ListAnswerer:
         floor = max(calibration.LIST_SPAN_P, calibration.LIST_SPAN_SHARE * max(r.p_answer for r in readings))
         typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")
         out = []
-        for sentence, reading in zip(article, readings):
+        for i, (sentence, reading) in enumerate(zip(article, readings)):
             if reading.p_answer < floor or reading.span is None:
                 continue
             names = _span_names(sentence.text, reading.span.start, reading.span.end)
@@ -344,10 +350,18 @@ class ListAnswerer:
                 tagged = " ".join(_entities(sentence, _NAME_LABELS)).lower()
                 names = [n for n in names if any(w.lower() in tagged for w in n.split())]
             if reading.p_answer >= calibration.LIST_SENTENCE_P:  # it answers: its enumerations are the list
-                names += [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for run in _runs(sentence.text)
-                          if len(run) > 1 for m in run]
+                names += _enumerations(sentence.text)
+                if not names and i + 1 < len(article):
+                    # it answers but names nothing ("Four British athletes have been picked."):
+                    # news names them in the sentence that follows ("A, B, C and D will ...")
+                    out += [(name, article[i + 1]) for name in _enumerations(article[i + 1].text)]
             out += [(name, sentence) for name in names]
         return out
+
+
+def _enumerations(text: str) -> list[str]:
+    """The members of the enumerations ("A, B and C") of a sentence."""
+    return [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for run in _runs(text) if len(run) > 1 for m in run]
 
 
 def _span_names(text: str, start: int, end: int) -> list[str]:
@@ -519,9 +533,13 @@ _TITLE = re.compile(r"[A-Z][\w&.'’/-]*(?:\s+(?:(?:of|the|for|de|du|von|van)\s+
 
 def _runs(text: str, names: list[re.Match] | None = None) -> list[list[re.Match]]:
     """The capitalised names of a sentence, grouped into enumerations: names separated only
-    by a comma, "and" or "or". A sentence's first word alone is no name ("The", "But")."""
+    by a comma, "and" or "or". A sentence's first word alone is no name ("The", "But")
+    unless an enumeration goes on from it ("Osprey, Kittiwake and Fulmar will ...")."""
     if names is None:
-        names = [m for m in _TITLE.finditer(text) if m.start() > 0 or len(m.group(0).split()) > 1]
+        every = list(_TITLE.finditer(text))
+        names = [m for i, m in enumerate(every) if m.start() > 0 or len(m.group(0).split()) > 1
+                 or (i + 1 < len(every) and _BETWEEN.match(text[m.end(): every[i + 1].start()])
+                     and not _OPENER.match(m.group(0) + " x"))]
     runs: list[list[re.Match]] = []
     for match in names:
         if runs and _BETWEEN.match(text[runs[-1][-1].end(): match.start()]):
@@ -552,11 +570,14 @@ def _enumerated(sentence: Evidence, labels) -> list[str]:
 
 
 class HasItems:
-    """Refuse a list question when the passages found name nothing of the kind asked."""
+    """Refuse a list question when the passages found name nothing of the kind asked, and
+    enumerate no names either ("Osprey, Kittiwake and Fulmar", which spaCy may tag as
+    nothing)."""
 
     def __call__(self, question: Question, found: Found) -> Found | Refusal:
         sentences, head = sentences_of(list(found.passages)), list_head(question.text)
-        if _items(sentences, question, head) or _bulleted(_prose(sentences), head):
+        if (_items(sentences, question, head) or _bulleted(_prose(sentences), head)
+                or any(_enumerations(e.text) for e in _prose(sentences))):
             return found
         return Refusal("no_items", "the passages found name nothing of the kind asked",
                        "none of them names what you asked for")

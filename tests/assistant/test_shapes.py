@@ -104,6 +104,23 @@ def test_an_overview_covers_the_article_in_its_order_and_cites_it(shapes_bot):
     assert "|" not in answer.text
 
 
+def test_the_gist_of_what_one_article_is_about_is_that_articles_whole_overview(shapes_bot):
+    """The article whose title holds as many of the question's words as another's but that
+    retrieval ranks first; asked as a topic ("What do the articles say ..."), with no other
+    article about it, the article's whole overview, not the three sentences a topic gives
+    each of several articles; its title once, as the heading, not again as a sentence."""
+    answer = shapes_bot.ask("Give me the gist of Kelby's harbour rebuilding plan.")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"harbour-plan.txt"}, answer.text
+    covered = [f for f in ("£80m", "sea wall", "ferry terminal", "fishermen", "consult residents") if f in answer.text]
+    assert len(covered) >= 4, answer.text
+    assert answer.text.count("Harbour town unveils ten-year plan") == 1, answer.text
+    topic = shapes_bot.ask("What do the articles say about the harbour rebuilding plan?")
+    assert {c.doc_id.split("/")[-1] for c in topic.citations} == {"harbour-plan.txt"}, topic.text
+    covered = [f for f in ("£80m", "sea wall", "ferry terminal", "fishermen", "consult residents") if f in topic.text]
+    assert len(covered) >= 4, topic.text
+
+
 def test_an_overview_of_a_topic_gives_each_article_what_it_adds(shapes_bot):
     answer = shapes_bot.ask("What do the articles say about the fire at the Kelby mill?")
     assert answer.shape == "overview" and not answer.refused, answer.text
@@ -292,6 +309,22 @@ def test_a_company_named_as_the_owner_of_what_it_does_is_listed(tmp_path, embedd
     answer = bot.ask("Which companies are investing in Kelby port?")
     assert answer.shape == "list" and not answer.refused, answer.text
     assert answer.text.count("Vodafone") == 1, answer.text  # "Vodafone's investment": Vodafone's own
+
+
+def test_a_list_announced_in_one_sentence_is_read_from_the_names_of_the_next(tmp_path, embedder):
+    """ "Kelby council has ordered three new ferries" answers, but names none; the sentence
+    after it does, and opens with the first of them ("Osprey, Kittiwake and Fulmar will ...")."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"ferries.txt": "Council orders new ferries\n\n"
+                               "Kelby council has ordered three new ferries for the island route, at a cost of £60m.\n\n"
+                               "Osprey, Kittiwake and Fulmar will enter service in 2027. "
+                               "The ferries will carry 300 passengers each. Islanders welcomed the news.\n"}
+    bot = index_articles(articles, tmp_path / "ferries", tmp_path / "data", embedder)
+    answer = bot.ask("Which ferries has Kelby council ordered?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for name in ("Osprey", "Kittiwake", "Fulmar"):
+        assert answer.text.count(name) == 1, (name, answer.text)
 
 
 def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path, embedder):
