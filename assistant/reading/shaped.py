@@ -268,18 +268,22 @@ class ComparisonAnswerer:
         # articles with sentences naming every side are about the comparison itself
         every = set.intersection(*({evidence[i].passage.doc_id for i in n} for n in naming)) if naming else set()
         groups = []
+        told: set[str] = set()  # sentences a side before was told with
         for side, wanted, named, side_vector in zip(question.shape.sides, sides, naming, question.side_vectors):
             score = {i: float(vectors[i] @ question.vector + vectors[i] @ side_vector) for i in named}
             # its own article first (its title names it: "Yahoo moves into desktop search"), then the best
             own = {i for i in named if _names(wanted, set(terms(evidence[i].passage.title)))}
+            # a sentence naming both sides tells the first; the second gets its own, if it has any
+            fresh = [i for i in named if evidence[i].text not in told] or named
             top: list[int] = []
-            for i in sorted(named, key=lambda i: (i not in own, -score[i])):
+            for i in sorted(fresh, key=lambda i: (i not in own, -score[i])):
                 if len(top) == calibration.COMPARISON_SENTENCES:
                     break
                 if top and evidence[i].passage.doc_id not in every | {evidence[top[0]].passage.doc_id}:
                     continue  # from its best sentence's article, or one about every side: not another story
                 if all(evidence[i].text != evidence[j].text for j in top):  # overlapping chunks hold it twice
                     top.append(i)
+            told |= {evidence[i].text for i in top}
             groups.append((side, sorted((evidence[i] for i in top), key=lambda e: (e.passage.doc_id, e.doc_start))))
         text, citations = _cite([(side, items) for side, items in groups if items])
         yield text

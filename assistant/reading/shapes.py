@@ -123,6 +123,9 @@ def comparison_sides(text: str) -> tuple[str, ...]:
         if match := pattern.search(text):
             last = _SHARED_FRAME.split(match.group("b"), maxsplit=1)[0]
             sides = (_bare(match.group("a")), _bare(last))
+            owned = (_owned(match.group("a")), _owned(last))
+            if all(owned):  # "Compare Sony's Qrio and Honda's Asimo": the things owned, not their owners
+                return owned
             if all(sides):
                 return sides
     return ()
@@ -139,6 +142,14 @@ def _bare(side: str) -> str:
     if len(owner) == 2 and owner[0].strip():  # "Claudio Ranieri's departure from Valencia": Claudio Ranieri
         return owner[0].strip()
     return _TRAIL.sub("", side).strip()
+
+
+def _owned(side: str) -> str:
+    """The name an owner's possessive introduces ("Sony's Qrio" -> "Qrio"), else "". Only
+    when both sides have one is it the side: in "Foxx's and Swank's Screen Actors Guild
+    wins" the name after the last possessive frames both sides."""
+    owned = re.search(r"['’]s\s+((?:[A-Z][\w.&-]*(?:\s+|$))+)", side.strip().rstrip("?!."))
+    return owned.group(1).strip() if owned else ""
 
 
 def side_query(text: str, side: str, sides: tuple[str, ...]) -> str:

@@ -139,6 +139,8 @@ def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
     assert answer.text.index("hybrid vessel") < answer.text.index("**Orkney Sealines**") < answer.text.index(
         "existing ships")
     assert answer.citations
+    # a sentence naming both sides tells one of them; the other is told with its own
+    assert answer.text.count("Two companies, Northlink Ferries and Orkney Sealines") <= 1, answer.text
 
 
 def test_a_side_of_a_comparison_is_not_told_with_a_sentence_from_another_story(tmp_path, embedder):
@@ -260,6 +262,8 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
         ("Compare the U.S. and Japanese approaches to ASEAN", ("U.S.", "Japanese")),
         ("Compare the bids of Northlink Ferries and Orkney Sealines", ("Northlink Ferries", "Orkney Sealines")),
         ("How did the results of Tesco differ from those of Sainsbury?", ("Tesco", "Sainsbury")),
+        ("Compare Sony's Qrio and Honda's Asimo", ("Qrio", "Asimo")),  # the things owned, each side's own
+        ("Compare Foxx's and Swank's Screen Actors Guild wins", ("Foxx", "Swank")),  # a frame of both
     ],
 )
 def test_a_frame_around_the_sides_belongs_to_both_sides_not_to_their_names(question, sides):
