@@ -532,7 +532,7 @@ _BETWEEN = re.compile(r"^(,\s*|,?\s+and\s+|,?\s+or\s+)$")
 # A title as news writes it: capitalised words, joined by "of"/"the" ("Call of Duty") and
 # ending in a number ("Burnout 3", "Colin McRae Rally 2005").
 _TITLE = re.compile(r"[A-Z][\w&.'’/-]*(?:\s+(?:(?:of|the|for|de|du|von|van)\s+)?(?:[A-Z][\w&.'’/-]*|\([A-Z][\w-]*\)))*"
-                    r"(?:\s+\d+\b(?![.:,]\d))?")
+                    r"(?:\s+\d+\b(?![.:,\-–]\d))?")  # "Half-Life 2", not a score's "Kostanic 6" of "6-7"
 
 
 def _runs(text: str, names: list[re.Match] | None = None) -> list[list[re.Match]]:

@@ -375,3 +375,25 @@ def test_who_is_reads_the_article_that_names_the_person_not_one_about_a_namesake
     answer = bot.ask("Who is Duncan Hale?")
     assert answer.shape == "description" and not answer.refused, answer.text
     assert "called up" in answer.text and "Bakeries" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("Osprey, Kittiwake and Fulmar will enter service in 2027.", ["Osprey", "Kittiwake", "Fulmar"]),
+        ("However, Smith and Jones disagreed.", ["Smith", "Jones"]),  # "However" opens, it names nothing
+        ("The winners were Half-Life 2 and Burnout 3.", ["Half-Life 2", "Burnout 3"]),
+    ],
+)
+def test_an_enumeration_gives_its_names_whole_and_nothing_else(sentence, names):
+    from assistant.reading.shaped import _enumerations
+
+    assert _enumerations(sentence) == names
+
+
+def test_a_short_answer_names_a_player_without_the_score_after_her_name():
+    from assistant.reading.shaped import _span_names
+
+    sentence = "Mirza beat Jelena Kostanic 6-7 (7-2) 6-4 6-1."
+    start = sentence.index("Jelena")
+    assert _span_names(sentence, start, start + len("Jelena Kostanic")) == ["Jelena Kostanic"]
