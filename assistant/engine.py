@@ -28,6 +28,7 @@ from assistant.reading.refusal import NamingArticles, Unmentioned
 from assistant.reading.shaped import (
     ComparisonAnswerer,
     DescriptionAnswerer,
+    EveryArticle,
     HasItems,
     ListAnswerer,
     OverviewAnswerer,
@@ -77,7 +78,8 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
     read = ReadSentences(embedder, reader)
     return {
         "overview": ([WholeArticle(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
-        "topic": ([floor, Unmentioned(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
+        "topic": ([EveryArticle(floor, retriever.mirror), Unmentioned(retriever.mirror)],
+                  OverviewAnswerer(embedder, retriever.mirror)),
         "comparison": ([Sides(retriever, settings.top_k)], ComparisonAnswerer(embedder)),
         "list": ([FollowUpTopic(), Unmentioned(retriever.mirror), HasItems(), read, NoAnswer(reader, settings.reader_threshold)],
                  ListAnswerer(retriever.mirror, reader)),

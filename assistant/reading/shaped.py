@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
+from dataclasses import replace
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
     among those that mention the question's rarest name (:class:`NamingArticles`)."""
     if len(question.filters.doc_ids) == 1:
         return list(question.filters.doc_ids)
-    wanted = set(question.terms) - {"article", "story", "piece", "report", "main", "point", "summar", "summary"}
+    wanted = topic_terms(question)
     titles = {p.doc_id: p.title for p in found.retrieved.passages}  # in retrieval's order
     scored = sorted(titles, key=lambda d: len(wanted & term_set(titles[d])), reverse=True)  # stable: ties by rank
     if scored and len(wanted & term_set(titles[scored[0]])) >= 2:
@@ -63,6 +64,39 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
 
 _OTHER = re.compile(r"\b(other|another|second|next|different)\b", re.I)
 
+# Words that speak of the text, not of its topic ("the main points of the articles"): terms
+# as index.lexical.terms gives them, a closed class.
+_OF_THE_TEXT = frozenset("article story stories piece report new main point summar summary summarize summarise gist "
+                         "overview key".split())
+
+
+def topic_terms(question: Question) -> set[str]:
+    """The question's terms that name its topic, less those that speak of the articles."""
+    return set(question.terms) - _OF_THE_TEXT
+
+
+class EveryArticle:
+    """A topic overview that names no topic ("What are the main points of the articles?"):
+    the newest TOPIC_ARTICLES articles, each with its gist, instead of a relevance floor that
+    its few words would never pass; any other topic question goes to ``floor``, with only
+    the words of its topic."""
+
+    def __init__(self, floor, mirror: LiveMirror) -> None:
+        self.floor, self.mirror = floor, mirror
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        if topic_terms(question) or question.follow_up:
+            # "the articles" in "What do the articles say about X?" is no word of its topic
+            return self.floor(replace(question, terms=tuple(t for t in question.terms if t not in _OF_THE_TEXT)), found)
+        firsts = {}
+        for p in self.mirror.passages:
+            if p.doc_id not in firsts and question.filters.accepts(p):
+                firsts[p.doc_id] = p
+        newest = sorted(firsts.values(), key=lambda p: p.date or "", reverse=True)[: calibration.TOPIC_ARTICLES]
+        if not newest:
+            return Refusal("not_about", "no indexed article is within the filters", "none of them is within your filters")
+        return found.narrowed([p for doc in newest for p in article_passages(self.mirror, doc.doc_id)])
+
 
 class WholeArticle:
     """An overview of "the article": its passages become all of that article's chunks."""
@@ -78,20 +112,25 @@ class WholeArticle:
         return found.narrowed(passages) if passages else found
 
 
-def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: np.ndarray | None = None
-                  ) -> list[Evidence]:
+def key_sentences(evidence: list[Evidence], vectors: np.ndarray, n: int, said: np.ndarray | None = None,
+                  towards: np.ndarray | None = None) -> list[Evidence]:
     """The ``n`` sentences that best cover an article: central (close to the article's mean
     vector), early (news puts what matters first), holding facts (names, dates, figures: up
     to three count), and not saying what a chosen one says,
     nor what ``said`` (sentences already shown from other articles) says (maximal marginal
-    relevance), returned in the article's order."""
+    relevance), returned in the article's order. With ``towards`` (a question's vector),
+    closeness to it takes the place of centrality and position: what the article says of
+    the question rather than its gist."""
     if not evidence:
         return []
-    centre = vectors.mean(axis=0)
-    centre /= max(float(np.linalg.norm(centre)), 1e-9)
-    position = np.arange(len(evidence), dtype=np.float32) / max(len(evidence) - 1, 1)
     facts = np.array([min(_names_in(e), 3) / 3 for e in evidence], dtype=np.float32)
-    value = vectors @ centre - calibration.OVERVIEW_POSITION * position + calibration.OVERVIEW_FACTS * facts
+    if towards is not None:
+        value = vectors @ towards + calibration.OVERVIEW_FACTS * facts
+    else:
+        centre = vectors.mean(axis=0)
+        centre /= max(float(np.linalg.norm(centre)), 1e-9)
+        position = np.arange(len(evidence), dtype=np.float32) / max(len(evidence) - 1, 1)
+        value = vectors @ centre - calibration.OVERVIEW_POSITION * position + calibration.OVERVIEW_FACTS * facts
     shown = said if said is not None else np.zeros((0, vectors.shape[1]), dtype=np.float32)
     chosen: list[int] = []
     while len(chosen) < min(n, len(evidence)):
@@ -183,7 +222,8 @@ class OverviewAnswerer:
         for p in found.passages:
             best[p.doc_id] = max(best.get(p.doc_id, -1.0), p.score)
         top = max(best.values(), default=0.0)
-        about = [d for d in best if best[d] >= top - calibration.TOPIC_GAP][: calibration.TOPIC_ARTICLES]
+        topic, idf = topic_terms(question), self.mirror.bm25().idf
+        about = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP][: calibration.TOPIC_ARTICLES]
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
         for doc_id in about:  # not an article that only touches it
@@ -191,7 +231,13 @@ class OverviewAnswerer:
             if not evidence:
                 continue
             vectors = sentence_vectors_of(evidence, self.embedder)
-            chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None)
+            # an article whose title names the topic (most of its idf) is about it: its gist;
+            # one that only mentions it ("sovereign AI" in an article on an AI partnership):
+            # what it says of the question
+            named = sum(idf(t) for t in topic & term_set(evidence[0].passage.title))
+            towards = question.vector if topic and named < 0.5 * sum(idf(t) for t in topic) else None
+            chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None,
+                                   towards=towards)
             said += [vectors[evidence.index(e)] for e in chosen]
             groups.append((evidence[0].passage, chosen))
         groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last

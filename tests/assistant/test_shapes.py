@@ -132,6 +132,35 @@ def test_an_overview_of_a_topic_gives_each_article_what_it_adds(shapes_bot):
     assert "Brannock family" in answer.text and "six hours" in answer.text, answer.text
 
 
+def test_the_main_points_of_the_articles_are_each_articles_gist(shapes_bot):
+    """No topic named: the newest articles, each under its title, not a refusal."""
+    answer = shapes_bot.ask("What are the main points of the articles?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert len({c.doc_id for c in answer.citations}) >= 2, answer.text
+    assert answer.text.count("**") >= 4, answer.text  # a heading per article
+
+
+def test_a_topic_the_articles_only_touch_gets_what_each_says_of_it(tmp_path, embedder):
+    """Neither title names the congestion charge, and neither article's gist holds it:
+    each article gives what it says of the charge."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {
+        "budget.txt": "Kelby budget approved\n\nKelby council has approved a £12m budget for the coming year.\n\n"
+                      "Spending on schools will rise by 4%, and libraries will open on Sundays from April. Parks will "
+                      "get new lighting and the swimming pool will be repaired. A congestion charge of £5 a day for "
+                      "drivers entering the town centre was also approved, to start in June.\n",
+        "traders.txt": "Traders fear for the town centre\n\nKelby's traders say fewer shoppers are coming into the "
+                       "town centre.\n\nFootfall fell by 8% in January, and three shops on the high street have "
+                       "closed. The market hall will now open only four days a week. The traders' association blamed "
+                       "the congestion charge for keeping drivers away, and asked the council to cut it to £2 a day.\n",
+    }
+    bot = index_articles(articles, tmp_path / "topic", tmp_path / "data", embedder)
+    answer = bot.ask("What do the articles say about the congestion charge?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert "congestion charge of £5" in answer.text and "blamed the congestion charge" in answer.text, answer.text
+
+
 def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
     answer = shapes_bot.ask("Compare Northlink Ferries and Orkney Sealines")
     assert answer.shape == "comparison" and not answer.refused, answer.text
