@@ -633,8 +633,9 @@ class HasItems:
                        "none of them names what you asked for")
 
 
-# Pronouns (closed class) that carry a description on from the sentence before.
-_PRONOUN = re.compile(r"^(He|She|His|Her|It|Its|They|Their)\b")
+# Pronouns and demonstratives (closed class) that carry a description on from the sentence
+# before ("... ILMU ...", then "These models are designed to ...").
+_PRONOUN = re.compile(r"^(He|She|His|Her|It|Its|They|Their|These|This)\b")
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
 
 

@@ -426,3 +426,17 @@ def test_a_short_answer_names_a_player_without_the_score_after_her_name():
     sentence = "Mirza beat Jelena Kostanic 6-7 (7-2) 6-4 6-1."
     start = sentence.index("Jelena")
     assert _span_names(sentence, start, start + len("Jelena Kostanic")) == ["Jelena Kostanic"]
+
+
+def test_a_description_goes_on_with_the_sentence_that_says_these_of_it(tmp_path, embedder):
+    """ "... ILMU ..." then "These models are designed to ...": the sentence after one naming
+    the subject goes on about it with "These" as with "It"."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"tablets.txt": "Tablets for Kelby schools\n\nKelby council has bought 500 tablets, called Slates, for "
+                               "its primary schools.\n\nThese tablets run every lesson without an internet connection. "
+                               "The council paid £100,000 for them. Teachers will be trained in March.\n"}
+    bot = index_articles(articles, tmp_path / "tablets", tmp_path / "data", embedder)
+    answer = bot.ask("What are Slates?")
+    assert answer.shape == "description" and not answer.refused, answer.text
+    assert "called Slates" in answer.text and "without an internet connection" in answer.text, answer.text
