@@ -23,7 +23,7 @@ from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.reading.analysis import Analyser, phrases
 from assistant.reading.extractive import ExtractiveAnswerer
 from assistant.reading.model import load_reader
-from assistant.reading.reader import NoAnswer, NoSentence, ReadSentences
+from assistant.reading.reader import HoldsTheKind, NoAnswer, NoSentence, ReadSentences
 from assistant.reading.refusal import NamingArticles, Unmentioned
 from assistant.reading.shaped import (
     ComparisonAnswerer,
@@ -59,7 +59,8 @@ def clean_question(question: str) -> str:
 
 def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
     """The reading steps, in order: relevance floor, follow-up topic, names the articles
-    never mention, the trained reader, and its refusal threshold."""
+    never mention, the articles naming the rarest name, the trained reader, the sentences
+    holding the time or number asked, and the reader's refusal threshold."""
     reader = partial(load_reader, settings.reader_model)  # loaded (and sha-checked) on the first question
     return [
         RelevanceFloor(settings.min_score, retriever.mirror),
@@ -67,6 +68,7 @@ def default_steps(settings, retriever: HybridRetriever, embedder) -> list[Step]:
         Unmentioned(retriever.mirror),
         NamingArticles(retriever.mirror),
         ReadSentences(embedder, reader),
+        HoldsTheKind(),
         NoAnswer(reader, settings.reader_threshold),
     ]
 

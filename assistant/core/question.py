@@ -73,6 +73,7 @@ class Asked:
     text: str
     kind: str  # a key of LABELS, or "reason" / "description"
     focus: str = ""  # the head noun after which/what/how many ("goalkeeper", "people")
+    by_wh_word: bool = False  # the kind is the wh-word's ("when", "how many"), not a head noun's guess
 
     @property
     def labels(self) -> tuple[str, ...]:

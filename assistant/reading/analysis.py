@@ -85,13 +85,14 @@ class Analyser:
         if word in ("who", "whom", "whose"):
             return Asked(text, "who")
         if word == "when":
-            return Asked(text, "date")
+            return Asked(text, "date", by_wh_word=True)
         if word == "where":
-            return Asked(text, "place")
+            return Asked(text, "place", by_wh_word=True)
         if word == "how":
             following = rest[0].lower().strip("?,") if rest else ""
             kind = _HOW.get(following, "description")
-            return Asked(text, kind, rest[1].lower().strip("?,") if kind == "count" and len(rest) > 1 else "")
+            return Asked(text, kind, rest[1].lower().strip("?,") if kind == "count" and len(rest) > 1 else "",
+                         by_wh_word=kind != "description")
         return self._which(text, rest, known)
 
     def _which(self, text: str, rest: list[str], known: Mapping[str, np.ndarray]) -> Asked:

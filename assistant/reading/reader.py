@@ -125,6 +125,36 @@ class NoAnswer:
         return calibration.READER_THRESHOLD or self.load_reader().threshold
 
 
+class HoldsTheKind:
+    """A question whose wh-word asks for a time ("When ...?") or a number ("How many /
+    much / old ...?") is not answered by a sentence that holds none: the reader, reading
+    one sentence at a time, gives "Hitachi said the 1.3m Emiew was the world's quickest
+    robot" a fair P for "How much does Emiew cost?". Such sentences are dropped before the
+    threshold is applied, so that the best sentence holding a number leads, or nothing
+    does. Only the wh-word's kinds: a head noun's kind ("Which year ...") is the embedder's
+    guess, and a wrong guess would refuse ("Which Labour MP offered ...?" typed as money).
+
+    Measured on the dev halves (answers / false refusals / unanswerable refused): BBC
+    0.922 / 0.009 / 0.304 without, 0.940 / 0.009 / 0.391 with; Wikipedia 0.743 / 0.050 /
+    0.120 without, 0.738 / 0.057 / 0.127 with (SQuAD's "When ... disturbed" is a
+    condition, not a time). Every kind with a head noun's guesses too: BBC 0.914 / 0.026 /
+    0.609, Wikipedia 0.718 / 0.072 / 0.137."""
+
+    KINDS = {"date": "time", "count": "number", "age": "number", "amount": "number"}
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        asked = question.asked
+        if not found.evidence or asked.kind not in self.KINDS or not asked.by_wh_word:
+            return found
+        test = _DATE if asked.kind == "date" else _NUMBER
+        holding = [e for e in found.evidence if test.search(e.text)]
+        if not holding:
+            what = self.KINDS[asked.kind]
+            return Refusal("no_answer", f"no sentence of the passages found gives a {what}",
+                           f"none of them gives the {what} you asked for", confidence=found.evidence[0].score)
+        return found.ranked(holding)
+
+
 class NoSentence:
     """Refuse only when there is no sentence at all (a description reads what it finds)."""
 
@@ -136,8 +166,9 @@ class NoSentence:
 
 
 # Closed classes of English: the words that make a span a number, a date or a name.
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-                     r"fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|a third|a quarter)\b", re.I)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|"
+                     r"eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|"
+                     r"millions?|billions?|trillions?|dozens?|half|a third|a quarter)\b", re.I)
 _DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
                    r"nov(ember)?|dec(ember)?)\b|"
                    r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(century|decade|year|week|"

@@ -302,3 +302,18 @@ def test_an_answer_comes_from_an_article_that_names_what_the_question_is_about(t
     assert "4 March" not in answer.text, answer.text
     console = bot.ask("When will the Zeta console go on sale in Europe?")  # its own article still answers it
     assert "4 March" in console.text, console.text
+
+
+def test_when_or_how_many_is_not_answered_by_a_sentence_without_a_time_or_a_number(tmp_path, embedder):
+    """The wh-word asks for a time ("When ...?") or a number ("How many ...?"): a sentence
+    holding neither is no answer, however well it matches the rest of the question."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"library.txt": "Kelby library reopens\n\nKelby's library has reopened after a fire destroyed its roof.\n\n"
+                               "The new building holds 20,000 books and has a cafe and a children's room. "
+                               "Readers welcomed the changes and praised the staff.\n"}
+    bot = index_articles(articles, tmp_path / "library", tmp_path / "data", embedder)
+    when = bot.ask("When did Kelby library reopen?")  # the article says it has, not when
+    assert when.refused, when.text
+    many = bot.ask("How many books does Kelby library hold?")  # the sentence with the number answers
+    assert not many.refused and "20,000" in many.text, many.text
