@@ -64,7 +64,9 @@ SHORTLIST_BY_WORDS = 3
 # (assistant.reading.model.ReaderModel.score): 0.07 refuses 0.9% and 5.0% of their answerable
 # questions (4.3% together) and 0.348 and 0.117 of their unanswerable ones; 0.08: 0.9% and
 # 6.3% (5.4% together), 0.348 / 0.130. (Read in batches, as before, 0.08 gave 4.3% together;
-# the stage-1 reader was run at 0.10.)
+# the stage-1 reader was run at 0.10.) Rechecked with NamingArticles and HoldsTheKind
+# (2026-12-07): 0.07 refuses 0.9% and 5.5% (4.7% together) of the answerable questions and
+# 0.391 and 0.127 of the unanswerable ones; 0.08: 0.9% and 6.8% (5.9% together).
 READER_THRESHOLD: float | None = 0.07
 # A short answer is shown in bold only when the reader's P(the sentence answers) times its
 # span's P(start) * P(end) is at least this (and the span is of the asked kind): how sure it
