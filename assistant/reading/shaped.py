@@ -517,7 +517,7 @@ def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str
 def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence]], question: Question) -> None:
     """Add the names found to the items, each once (by its words)."""
     for text, sentence in found:
-        text = _OPENER.sub("", re.sub(r"['’]s$", "", text.strip()))  # "Gregorio's" names Gregorio
+        text = bare_name(text)
         key = " ".join(terms(text))
         named = set(_name_terms(text))
         if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms):
@@ -528,6 +528,17 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
         elif len(same) == 1 and len(key) > len(same[0]):  # "Queens of the Stone Age" for "Stone Age"
             items.pop(same[0])
             items[key] = (text, sentence)
+
+
+# An honorific before a surname alone (closed class of English; "Mrs Brown's Boys" is a title).
+_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady|Rev)\.?\s+(?=[A-Z][\w-]*$)")
+
+
+def bare_name(text: str) -> str:
+    """A list item's name without an owner's "'s" ("Gregorio's" names Gregorio), an opening
+    conjunction ("But Darren Campbell") or an honorific ("Mr Walsh" is Walsh, whom
+    :func:`_full_names` then gives in full, once)."""
+    return _TITLED.sub("", _OPENER.sub("", re.sub(r"['’]s$", "", text.strip())))
 
 
 def _same_item(key: str, other: str) -> bool:

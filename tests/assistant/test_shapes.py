@@ -440,3 +440,11 @@ def test_a_description_goes_on_with_the_sentence_that_says_these_of_it(tmp_path,
     answer = bot.ask("What are Slates?")
     assert answer.shape == "description" and not answer.refused, answer.text
     assert "called Slates" in answer.text and "without an internet connection" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("found, name", [("Mr Walsh", "Walsh"), ("Dr. Quill", "Quill"), ("But Darren Campbell", "Darren Campbell"),
+                                         ("Gregorio's", "Gregorio"), ("Mrs Brown's Boys", "Mrs Brown's Boys")])
+def test_a_list_item_is_named_without_honorific_owner_mark_or_conjunction(found, name):
+    from assistant.reading.shaped import bare_name
+
+    assert bare_name(found) == name
