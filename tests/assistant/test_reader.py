@@ -272,6 +272,23 @@ def test_a_short_answer_is_shown_only_when_it_is_of_the_kind_asked(embedder, que
     assert shown_span(item, asked) is None
 
 
+@pytest.mark.parametrize("span, label, shown", [("The Mexican film-maker", "NORP", False), ("Alfonso Cuaron", "PERSON", True)])
+def test_a_who_short_answer_is_shown_only_when_it_is_a_name_of_a_person_or_organisation(embedder, span, label, shown):
+    from assistant.reading.analysis import Analyser
+    from assistant.reading.evidence import sentences_of
+    from assistant.reading.model import Span
+    from assistant.reading.reader import shown_span
+    from index import Passage
+
+    sentence = f"{span} directed the third film in the series."
+    named = (sentence.index("Mexican"), sentence.index("Mexican") + 7) if label == "NORP" else (0, len(span))
+    item = sentences_of([Passage(chunk_id="c#h#0", doc_id="film.txt", title="Film", date=None, source="",
+                                 text=sentence, start=0, end=len(sentence), position=0,
+                                 entities=((*named, label),))])[0]
+    item.span, item.score = Span(0, len(span), probability=0.95), 0.95
+    assert (shown_span(item, Analyser(embedder).analyse("Who directed the third film?")) is not None) == shown
+
+
 def test_an_answer_comes_from_an_article_that_names_what_the_question_is_about(tmp_path, embedder):
     """A sentence that reads like an answer ("goes on sale in Europe on 4 March") is no answer
     when its article never names the question's subject (the robot Tobio): the question is
