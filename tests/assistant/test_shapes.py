@@ -344,33 +344,34 @@ def test_a_company_named_as_the_owner_of_what_it_does_is_listed(tmp_path, embedd
     assert answer.text.count("Vodafone") == 1, answer.text  # "Vodafone's investment": Vodafone's own
 
 
+def _listed(articles: dict[str, str], question: str, tmp_path, embedder):
+    """The answer to a list question over these articles alone; it is a list, not a refusal."""
+    from tests.assistant.conftest import index_articles
+
+    answer = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder).ask(question)
+    assert answer.shape == "list" and not answer.refused, answer.text
+    return answer
+
+
 def test_a_list_announced_in_one_sentence_is_read_from_the_names_of_the_next(tmp_path, embedder):
     """ "Kelby council has ordered three new ferries" answers, but names none; the sentence
     after it does, and opens with the first of them ("Osprey, Kittiwake and Fulmar will ...")."""
-    from tests.assistant.conftest import index_articles
-
     articles = {"ferries.txt": "Council orders new ferries\n\n"
                                "Kelby council has ordered three new ferries for the island route, at a cost of £60m.\n\n"
                                "Osprey, Kittiwake and Fulmar will enter service in 2027. "
                                "The ferries will carry 300 passengers each. Islanders welcomed the news.\n"}
-    bot = index_articles(articles, tmp_path / "ferries", tmp_path / "data", embedder)
-    answer = bot.ask("Which ferries has Kelby council ordered?")
-    assert answer.shape == "list" and not answer.refused, answer.text
+    answer = _listed(articles, "Which ferries has Kelby council ordered?", tmp_path, embedder)
     for name in ("Osprey", "Kittiwake", "Fulmar"):
         assert answer.text.count(name) == 1, (name, answer.text)
 
 
 def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path, embedder):
-    from tests.assistant.conftest import index_articles
-
     articles = {"projects.md": "# Kelby council approves its projects\n\nThe council approved three projects for "
                                "the coming decade.\n\n- Harbour Renewal: ten years of work on the sea wall and the quay.\n"
                                "- Green Streets: trees and cycle lanes on every main road by 2030.\n"
                                "- Old Town Homes: four hundred homes in empty shops and offices.\n\n"
                                "The council will review each project every two years.\n"}
-    bot = index_articles(articles, tmp_path / "projects", tmp_path / "data", embedder)
-    answer = bot.ask("List the projects the council approved")
-    assert answer.shape == "list" and not answer.refused, answer.text
+    answer = _listed(articles, "List the projects the council approved", tmp_path, embedder)
     for project in ("Harbour Renewal", "Green Streets", "Old Town Homes"):
         assert answer.text.count(project) == 1, (project, answer.text)
     assert "sea wall" not in answer.text, answer.text  # the label, not the bullet's description
