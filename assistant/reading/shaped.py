@@ -65,7 +65,7 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
 _OTHER = re.compile(r"\b(other|another|second|next|different)\b", re.I)
 
 # Words that speak of the text, not of its topic ("the main points of the articles"): terms
-# as index.lexical.terms gives them, a closed class.
+# as index.lexical.terms gives them ("new" is how it gives "news"), a closed class.
 _OF_THE_TEXT = frozenset("article story stories piece report new main point summar summary summarize summarise gist "
                          "overview key".split())
 
