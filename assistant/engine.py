@@ -16,7 +16,7 @@ from functools import cached_property, partial
 from assistant.core.answer import REFUSAL, Answer, Refusal
 from assistant.core.memory import Memory, Turn, resolve_deterministically
 from assistant.core.pipeline import Found, Retrieved, Step, run_steps
-from assistant.core.question import Filters, Question, Shape
+from assistant.core.question import Filters, Question, Shape, elliptical
 from assistant.errors import BackendError, QuestionError
 from assistant.llm import generative
 from assistant.llm.backends import ChatModel, make_chat_model
@@ -178,10 +178,11 @@ class Engine:
 
     @staticmethod
     def _kept_shape(text: str, last) -> Shape:
-        """A follow-up ("And the other article?") keeps the shape of the turn before, unless
-        its own words give it one."""
+        """An elliptical follow-up ("And the other article?") keeps the shape of the turn
+        before, unless its own words give it one; a whole question of its own ("Which country
+        built SEA-LION?" after a list) has its own shape."""
         own = shape_of(text)
-        return own if own.kind != "lookup" else Shape(last.shape, scope="article")
+        return own if own.kind != "lookup" or not elliptical(text) else Shape(last.shape, scope="article")
 
     def _searched(self, refusal: Refusal, question: Question, retrieved: Retrieved) -> Refusal:
         """The refusal with what it searched and came near, with the numbers (``ask --json``)."""

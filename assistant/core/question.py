@@ -142,6 +142,15 @@ def key_terms(question: str) -> set[str]:
     return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
 
 
+_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def elliptical(question: str) -> bool:
+    """It leaves its question to the turn before: it opens "And ..."/"What about ..." or
+    asks with no wh-word ("The other article?")."""
+    return bool(_ELLIPSIS.match(question)) or not _WH_WORD.search(question)
+
+
 def refers_back(question: str) -> bool:
     """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
     opening ("And the cost?"), or no content of its own ("Why?")."""

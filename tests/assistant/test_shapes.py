@@ -236,6 +236,14 @@ def test_a_follow_up_keeps_the_shape_of_the_question_before(shapes_bot):
     assert any(c.doc_id.endswith("ferry-rivals.txt") for c in follow.citations), follow.text
 
 
+def test_a_whole_question_after_a_list_has_its_own_shape(shapes_bot):
+    """Only an elliptical follow-up ("And the other article?") keeps the shape before."""
+    chat = shapes_bot.conversation()
+    assert chat.ask("Which books won the county book prizes?").shape == "list"
+    follow = chat.ask("Which prize did Salt Roads win?")
+    assert follow.shape == "lookup" and "poetry prize" in follow.text, follow.text
+
+
 def test_and_the_other_article_gives_an_article_the_answer_before_did_not_cite(shapes_bot):
     chat = shapes_bot.conversation()
     first = chat.ask("Summarize the article about the harbour plan")
