@@ -88,5 +88,24 @@ def resolve_deterministically(question: str, memory: Memory) -> tuple[str, str]:
     the previous standalone question, whose words name what "it" refers to."""
     if not is_follow_up(question, memory):
         return question, ""
-    context = memory.last.standalone
+    last = memory.last
+    context = f"{last.question} {_chain_root(memory).standalone}" if _follows(last) else last.standalone
     return f"{question} {context}", context
+
+
+def _follows(turn: Turn) -> bool:
+    """The turn was resolved here as a follow-up: its standalone is its question, then the
+    context it followed."""
+    return turn.standalone.startswith(f"{turn.question} ")
+
+
+def _chain_root(memory: Memory) -> Turn:
+    """The turn a run of follow-ups began from: a follow-up's context is the question just
+    before and the one the run began with, not every question between (a long chat would
+    otherwise retrieve and read with all of them)."""
+    root = memory.turns[0]
+    for turn in reversed(memory.turns):
+        if not _follows(turn):
+            root = turn
+            break
+    return root

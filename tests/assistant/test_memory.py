@@ -15,3 +15,17 @@ def test_an_assistant_with_the_default_embedder_loads_no_second_model(shipped_di
     assert isinstance(bot.index.embedder, MiniLMEmbedder)
     assert bot.engine.index.embedder is bot.index.embedder
     assert embedders._SESSIONS == loaded  # indexing's session answered the question
+
+
+def test_a_run_of_follow_ups_is_resolved_with_the_question_before_and_the_one_it_began_with():
+    """Not with every question of a long chat: the run's first question names its subject,
+    the one just before says what "it" was last."""
+    from assistant.core.memory import Memory, Turn, resolve_deterministically
+
+    memory = Memory(budget=10_000)
+    asked = ["What does ILMU stand for?", "Why does it matter?", "Who developed it?", "What is it designed to do?"]
+    for question in asked:
+        standalone, _ = resolve_deterministically(question, memory)
+        memory.add(Turn(question, standalone, "Malaysia's Intelek Luhur Malaysia Untukmu (ILMU) ...", "ilmu.txt"))
+    last, _ = resolve_deterministically("How is it funded?", memory)
+    assert last == "How is it funded? What is it designed to do? What does ILMU stand for?"
