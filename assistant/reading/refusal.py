@@ -41,7 +41,6 @@ class Unmentioned:
         return Refusal("unmentioned", f"the articles found never mention {named}", f"they never mention {named}")
 
 
-
 def names_in(question: Question, mirror: LiveMirror) -> set[str]:
     """What a question names: its capitalised words; in a question typed all in lower case,
     the words the collection writes as (part of) a name, or does not know at all."""

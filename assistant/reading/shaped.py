@@ -530,8 +530,10 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
             items[key] = (text, sentence)
 
 
-# An honorific before a surname alone (closed class of English; "Mrs Brown's Boys" is a title).
-_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady|Rev)\.?\s+(?=[A-Z][\w-]*$)")
+# Honorifics (closed class of English), as terms gives them ("Dr." -> "dr").
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
+# An honorific before a surname alone ("Mrs Brown's Boys" is a title).
+_TITLED = re.compile(rf"^(?:{'|'.join(sorted(h.capitalize() for h in _HONORIFICS))})\.?\s+(?=[A-Z][\w-]*$)")
 
 
 def bare_name(text: str) -> str:
@@ -647,7 +649,6 @@ class HasItems:
 # Pronouns and demonstratives (closed class) that carry a description on from the sentence
 # before ("... ILMU ...", then "These models are designed to ...").
 _PRONOUN = re.compile(r"^(He|She|His|Her|It|Its|They|Their|These|This)\b")
-_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady rev".split())
 
 
 class DescriptionAnswerer:
