@@ -1,4 +1,5 @@
-"""Check and assemble the BBC question set (bench/questions_bbc.json).
+"""Check and assemble the BBC question set (bench/questions_bbc.json), and check our training
+questions (training/questions/*.json, which the reader trains on and no bench set uses).
 
     .venv/bin/python bench/bbc_questions.py check PART.json ...   # validate hand-written parts
     .venv/bin/python bench/bbc_questions.py build PART.json ...   # check, split dev/test, write the set
@@ -102,7 +103,7 @@ def summary(data: dict) -> str:
         f"answerable {len(answerable)} over {len({q['doc'] for q in answerable})} articles "
         f"({', '.join(f'{c} {n}' for c, n in sorted(Counter(q['doc'].split('/')[0] for q in answerable).items()))})",
         f"kinds: {', '.join(f'{k} {n}' for k, n in Counter(q['kind'] for q in answerable).most_common())}",
-        f"unanswerable {len(data['unanswerable'])}, follow-ups {len(data['followups'])}",
+        f"unanswerable {len(data.get('unanswerable', []))}, follow-ups {len(data.get('followups', []))}",
     ]
     if all("split" in q for q in answerable):
         lines.append(f"split: {dict(Counter(q['split'] for q in answerable))}")

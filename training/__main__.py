@@ -35,6 +35,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--context", type=Path, metavar="CHECKPOINT",
                         help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
                              "epochs, reading each sentence after the sentence before it")
+    parser.add_argument("--own", type=Path, metavar="CHECKPOINT",
+                        help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
+                             "epochs, with our own BBC training questions (training/questions/) beside the dev half")
+    parser.add_argument("--soup", type=Path, nargs="+", metavar="CHECKPOINT",
+                        help="no training: export and evaluate the mean of the weights of these checkpoints "
+                             "(runs continued from the same weights, read the same way)")
     parser.add_argument("--no-titles", action="store_true",
                         help="with --stage3: its extra negatives, but candidates read without their article's title")
     return parser.parse_args(argv)
@@ -60,6 +66,11 @@ def config(args: argparse.Namespace):
     if args.context:
         cfg = cfg.replace(init_from=args.context, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, context=True,
                           train_minutes=60.0 if not args.smoke else None)
+    if args.own:
+        cfg = cfg.replace(init_from=args.own, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, own_questions=True,
+                          train_minutes=60.0 if not args.smoke else None)
+    if args.soup:
+        cfg = cfg.replace(soup=tuple(args.soup))
     return cfg
 
 

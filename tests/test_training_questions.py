@@ -1,0 +1,46 @@
+"""Our training questions (training/questions/*.json) are sound, and never about an article
+that a held-out question set of bench/ asks about: a reader trained on those articles would
+be judged on what it learned."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+QUESTIONS = sorted((ROOT / "training" / "questions").glob("*.json"))
+BENCH_SETS = ["questions_bbc.json", "questions_shapes.json"]
+ARTICLE = re.compile(r"(?:business|entertainment|politics|sport|tech)/\d{3}\.txt")
+
+
+def _articles(data: dict) -> set[str]:
+    return set(ARTICLE.findall(json.dumps(data)))
+
+
+def test_there_are_training_questions():
+    assert QUESTIONS, "training/questions/ holds no question file"
+
+
+@pytest.mark.parametrize("name", BENCH_SETS)
+def test_no_training_question_is_about_an_article_a_bench_set_uses(name):
+    held_out = _articles(json.loads((ROOT / "bench" / name).read_text(encoding="utf-8")))
+    for path in QUESTIONS:
+        shared = _articles(json.loads(path.read_text(encoding="utf-8"))) & held_out
+        assert not shared, f"{path.name} asks about {sorted(shared)}, which bench/{name} uses"
+
+
+@pytest.mark.skipif(not (SHARED / "bench-corpus" / "bbc").is_dir(), reason="the BBC corpus is not beside the repo")
+def test_training_questions_pass_the_question_set_checks():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import bbc_questions
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    texts = bbc_questions.corpus()
+    for path in QUESTIONS:
+        problems = bbc_questions.check(json.loads(path.read_text(encoding="utf-8")), texts)
+        assert not problems, f"{path.name}: {problems[:3]}"
