@@ -55,30 +55,27 @@ CONFIDENT_PROTOTYPE_COSINE = 0.6
 SHORTLIST_BY_MEANING = 9
 SHORTLIST_BY_WORDS = 3
 # Refuse when the reader's best P(answers) over the shortlist is under this (None: the
-# model's own, 0.113, chosen by its training for 5% false refusals on its 5 dev Wikipedia
-# articles, models/reader/reader.json). Chosen here through the whole answering path on both
-# dev sets, as the highest threshold with at most 5% false refusals over them together: the
-# BBC dev half (`bench/quality.py --sets bbc-dev --curve`; 116 answerable) and the 5 dev
+# model's own, in models/reader/reader.json, chosen by its training for 5% false refusals on
+# its 5 dev Wikipedia articles read as pairs). Chosen here through the whole answering path on
+# both dev sets, as the highest threshold with at most 5% false refusals over them together:
+# the BBC dev half (`bench/quality.py --sets bbc-dev --curve`; 116 answerable) and the 5 dev
 # Wikipedia articles indexed as documents (`bench/squad_heldout.py --split dev`; 600
-# answerable). With the stage-2 reader (sha256 dd6efcda...), each sentence read alone
-# (assistant.reading.model.ReaderModel.score): 0.07 refuses 0.9% and 5.0% of their answerable
-# questions (4.3% together) and 0.348 and 0.117 of their unanswerable ones; 0.08: 0.9% and
-# 6.3% (5.4% together), 0.348 / 0.130. (Read in batches, as before, 0.08 gave 4.3% together;
-# the stage-1 reader was run at 0.10.) Rechecked with NamingArticles and HoldsTheKind
-# (2026-12-07): 0.07 refuses 0.9% and 5.5% (4.7% together) of the answerable questions and
-# 0.391 and 0.127 of the unanswerable ones; 0.08: 0.9% and 6.8% (5.9% together).
-READER_THRESHOLD: float | None = 0.07
+# answerable). With the own-questions reader (sha256 5cfb4136..., 2026-12-07), each sentence
+# read alone: 0.06 refuses 0.9% and 5.2% of their answerable questions (4.5% together) and
+# 0.391 and 0.150 of their unanswerable ones; 0.07: 0.9% and 6.0% (5.2% together), 0.391 /
+# 0.160. (The stage-2 reader before it, sha256 dd6efcda..., was run at 0.07: 0.9% and 5.5%,
+# 4.8% together, 0.348 / 0.127 in the same runs.)
+READER_THRESHOLD: float | None = 0.06
 # A short answer is shown in bold only when the reader's P(the sentence answers) times its
 # span's P(start) * P(end) is at least this (and the span is of the asked kind): how sure it
 # is of both. Chosen on the 5 dev Wikipedia articles (`bench/squad_heldout.py --split dev
-# --gates`, stage-2 reader, each sentence read alone) as the gate with the most right bold
-# answers minus twice the wrong ones (a wrong bold answer misleads more than none): the
-# product at 0.3 / 0.4 / 0.5 / 0.6 / 0.7 showed 230 / 185 / 152 / 113 / 76, 0.257 / 0.200 /
-# 0.204 / 0.150 / 0.132 of them wrong (scores 53 / 74 / 59 / 62 / 46). Read in batches, the
-# same gates scored 41 / 65 / 71 / 48 / 51, and 0.5 was used; the span's own P at 0.5 / 0.7 /
-# 0.9, the gate before that, scored 1 / 15 / 11. "Wrong": shares no word with a correct
-# answer, or answers an unanswerable question.
-SHORT_ANSWER_CONFIDENCE = 0.4
+# --gates`, each sentence read alone) as the gate with the most right bold answers minus
+# twice the wrong ones (a wrong bold answer misleads more than none). Own-questions reader
+# (2026-12-07): the product at 0.3 / 0.4 / 0.5 / 0.6 / 0.7 showed 236 / 199 / 161 / 130 /
+# 103, 0.267 / 0.241 / 0.199 / 0.169 / 0.146 of them wrong (scores 47 / 55 / 65 / 64 / 58).
+# The stage-2 reader before it scored best at 0.4 (166 shown, 0.175 wrong, score 79).
+# "Wrong": shares no word with a correct answer, or answers an unanswerable question.
+SHORT_ANSWER_CONFIDENCE = 0.5
 # A second sentence joins the answer when the reader gives it at least this P(answers).
 SECOND_SENTENCE_P = 0.5
 

@@ -30,7 +30,7 @@ def header(run: dict, cfg: Config) -> list[str]:
         f"per token, read over the candidate's tokens only (answers of at most {MAX_ANSWER_TOKENS} word-pieces). "
         "Served torch-free by `assistant/reading/model.py`, whose `encode_pairs` training also used.", "",
         "| file | what |", "|---|---|",
-        f"| `reader.onnx` | int8 graph (dynamic quantization, per channel; the two small heads fp32), "
+        f"| `reader.onnx` | int8 graph (dynamic quantization, per channel; the span head fp32), "
         f"{run['onnx_mb']:.1f} MB, "
         f"sha256 `{run['sha256']}` |",
         "| `reader.json` | manifest: the sha256 checked at load, the refusal threshold, the pair layout |", "",
