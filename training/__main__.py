@@ -56,19 +56,21 @@ def config(args: argparse.Namespace):
         cfg = Config()
         cfg = cfg.replace(out=args.out or cfg.out, work=args.work or cfg.work)
     cfg = cfg.replace(deadline=args.deadline)
+
+    def continued(checkpoint: Path, first_epoch: int = 4, **extra):
+        """A later stage: the checkpoint's weights, 60 more minutes (a smoke run keeps its
+        step budget) at half the first stage's learning rate, look-alikes twice per epoch."""
+        return cfg.replace(init_from=checkpoint, first_epoch=first_epoch, hard_repeats=2, lr=cfg.lr / 2,
+                           train_minutes=60.0 if not args.smoke else None, **extra)
+
     if args.stage2:
-        cfg = cfg.replace(init_from=args.stage2, first_epoch=2, hard_repeats=2, lr=cfg.lr / 2,
-                          train_minutes=60.0 if not args.smoke else None)
+        cfg = continued(args.stage2, first_epoch=2)
     if args.stage3:
-        cfg = cfg.replace(init_from=args.stage3, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, cross_negatives=2,
-                          swapped_negatives=True, titles=not args.no_titles,
-                          train_minutes=60.0 if not args.smoke else None)
+        cfg = continued(args.stage3, cross_negatives=2, swapped_negatives=True, titles=not args.no_titles)
     if args.context:
-        cfg = cfg.replace(init_from=args.context, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, context=True,
-                          train_minutes=60.0 if not args.smoke else None)
+        cfg = continued(args.context, context=True)
     if args.own:
-        cfg = cfg.replace(init_from=args.own, first_epoch=4, hard_repeats=2, lr=cfg.lr / 2, own_questions=True,
-                          train_minutes=60.0 if not args.smoke else None)
+        cfg = continued(args.own, own_questions=True)
     if args.soup:
         cfg = cfg.replace(soup=tuple(args.soup))
     return cfg

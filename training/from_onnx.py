@@ -60,10 +60,10 @@ def weights_from_onnx(path: Path) -> dict[str, torch.Tensor]:
 
 def rebuild(onnx_path: Path, checkpoint: Path) -> None:
     model = new_reader()
-    expected = set(model.state_dict())
+    base = model.state_dict()
     state = weights_from_onnx(onnx_path)
-    state["encoder.embeddings.word_embeddings.weight"] = model.state_dict()["encoder.embeddings.word_embeddings.weight"]
-    missing, unexpected = expected - set(state), set(state) - expected
+    state["encoder.embeddings.word_embeddings.weight"] = base["encoder.embeddings.word_embeddings.weight"]  # frozen
+    missing, unexpected = set(base) - set(state), set(state) - set(base)
     if missing or unexpected:
         raise SystemExit(f"error: {onnx_path} does not map onto the reader: missing {sorted(missing)[:5]}, "
                          f"unexpected {sorted(unexpected)[:5]}")
