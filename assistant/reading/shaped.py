@@ -284,10 +284,20 @@ class Sides:
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))
 
 
-def _naming(wanted: list[str], evidence: list[Evidence]) -> list[int]:
-    """The sentences that name a side: all its terms, or (news names "George Galloway" once,
-    then "Galloway") the last term of a name of several, in an article that names it whole."""
-    whole = [i for i, e in enumerate(evidence) if _names(wanted, set(terms(f"{e.text} {e.passage.title}")))]
+def _says(wanted: list[str], text: str) -> bool:
+    """The text names it as one phrase, its terms in a row: "said John Craig", not "Craig
+    Bellamy and John Hartson"."""
+    have, n = terms(text), len(wanted)
+    return n > 0 and any(have[i:i + n] == wanted for i in range(len(have) - n + 1))
+
+
+def _naming(wanted: list[str], evidence: list[Evidence], phrase: bool = False) -> list[int]:
+    """The sentences that name a side: all its terms (with ``phrase``, in a row: a person's
+    name), or (news names "George Galloway" once, then "Galloway") the last term of a name of
+    several, in an article that names it whole."""
+    whole = [i for i, e in enumerate(evidence)
+             if (_says(wanted, e.text) or _says(wanted, e.passage.title) if phrase
+                 else _names(wanted, set(terms(f"{e.text} {e.passage.title}"))))]
     if len(wanted) < 2:
         return whole
     articles = {evidence[i].passage.doc_id for i in whole}
@@ -670,8 +680,8 @@ class DescriptionAnswerer:
 
         def said(doc_id: str) -> tuple[int, int, int]:
             passages = article_passages(self.mirror, doc_id)
-            title = all(t in term_set(passages[0].title) for t in wanted) if passages else False
-            count = len(_naming(name, sentences_of(passages)))
+            title = _says(wanted, passages[0].title) if passages else False
+            count = len(_naming(name, sentences_of(passages), phrase=True))
             return (int(title), count, int(doc_id == best.passage.doc_id))
         docs = list(dict.fromkeys([best.passage.doc_id] + [p.doc_id for p in found.passages]))
         return max(docs, key=said)
@@ -679,13 +689,13 @@ class DescriptionAnswerer:
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         wanted = _name_terms(question.shape.subject)
         own = {t for t in wanted if len(t) > 3 and t not in _HONORIFICS}  # "Sharma", not "Dr."
-        naming = [e for e in found.evidence if all(t in term_set(e.text) for t in wanted)]
+        naming = [e for e in found.evidence if _says(wanted, e.text)]
         best = naming[0] if naming else found.evidence[0]
         doc_id = self._article(wanted, found, best)
         if doc_id != best.passage.doc_id:  # its best sentence naming the subject, else its best
             best = next((e for e in [*naming, *found.evidence] if e.passage.doc_id == doc_id), best)
         article = _prose(sentences_of(article_passages(self.mirror, doc_id)))
-        first = next((i for i, e in enumerate(article) if all(t in term_set(e.text) for t in wanted)), None)
+        first = next((i for i, e in enumerate(article) if _says(wanted, e.text)), None)
         chosen = [best] if first is None else [article[first]]
         # then what the article says of it: the next sentences naming it (any of its words),
         # or going on about it with a pronoun right after one that names it ("He ...")

@@ -415,6 +415,24 @@ def test_who_is_reads_the_article_that_names_the_person_not_one_about_a_namesake
     assert "called up" in answer.text and "Bakeries" not in answer.text, answer.text
 
 
+def test_who_is_reads_the_sentence_that_names_the_person_not_one_with_both_words_apart(tmp_path, embedder):
+    """ "Craig Bellamy and John Hartson" holds "John" and "Craig" but names no John Craig."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {
+        "derby.txt": "Kelby win the derby\n\nKelby beat Millbrook 2-1, with goals from Craig Bellamy and John Hartson."
+                     "\n\nBellamy scored first, and Hartson headed the winner. Craig Bellamy was named man of the "
+                     "match.\n\nJohn Hartson said the team had deserved it.\n",
+        "survey.txt": "Survey finds more people post online\n\nOne in five people post something online every day, "
+                      "a survey has found.\n\n\"Fast connections put people in charge,\" said John Craig, co-author "
+                      "of the survey.\n",
+    }
+    bot = index_articles(articles, tmp_path / "names", tmp_path / "data", embedder)
+    answer = bot.ask("Who is John Craig?")
+    assert answer.shape == "description" and not answer.refused, answer.text
+    assert "co-author" in answer.text and "Bellamy" not in answer.text, answer.text
+
+
 @pytest.mark.parametrize(
     "sentence, names",
     [
