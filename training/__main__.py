@@ -41,6 +41,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--soup", type=Path, nargs="+", metavar="CHECKPOINT",
                         help="no training: export and evaluate the mean of the weights of these checkpoints "
                              "(runs continued from the same weights, read the same way)")
+    parser.add_argument("--first-epoch", type=int, metavar="N",
+                        help="with a later stage: number its epochs from N (default 4, stage 2: 2); a stage "
+                             "continued from another later stage starts after that one's epochs, so that its "
+                             "sampled negatives are new draws")
     parser.add_argument("--no-titles", action="store_true",
                         help="with --stage3: its extra negatives, but candidates read without their article's title")
     return parser.parse_args(argv)
@@ -60,6 +64,8 @@ def config(args: argparse.Namespace):
     def continued(checkpoint: Path, first_epoch: int = 4, **extra):
         """A later stage: the checkpoint's weights, 60 more minutes (a smoke run keeps its
         step budget) at half the first stage's learning rate, look-alikes twice per epoch."""
+        if args.first_epoch is not None:
+            first_epoch = args.first_epoch
         return cfg.replace(init_from=checkpoint, first_epoch=first_epoch, hard_repeats=2, lr=cfg.lr / 2,
                            train_minutes=60.0 if not args.smoke else None, **extra)
 
