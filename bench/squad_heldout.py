@@ -103,6 +103,8 @@ def ask_all(bot: Assistant, items: list[dict], gates: GateRecorder | None = None
         answer = bot.ask(qa["question"])
         golds = [a["text"] for a in qa.get("answers", [])]
         out.append({
+            "question": qa["question"],
+            "golds": golds,
             "answerable": not qa.get("is_impossible"),
             "contains": any(norm(g) in norm(answer.text) for g in golds) if golds else False,
             "refused_by_rules": answer.refused,  # threshold 0: only steps other than the reader's refused
@@ -129,6 +131,8 @@ def at(rows: list[dict], threshold: float, gate: float | None = None) -> dict:
         "unanswerable_refused": sum(refused(r) for r in no) / max(len(no), 1),
         "bold_shown": len(shown),
         "bold_wrong_count": len(wrong),
+        "bold_wrong_unanswerable": sum(not r["answerable"] for r in wrong),
+        "wrong_rows": wrong,
         "bold_wrong": len(wrong) / max(len(shown), 1),
     }
 
@@ -141,6 +145,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gates", action="store_true",
                         help="also print bold short answers shown and wrong for each bold gate (P(sentence) x P(span))")
+    parser.add_argument("--wrong-bold", action="store_true",
+                        help="with --gates: print each wrong bold short answer at the applied gate (use on dev)")
     parser.add_argument("--without", action="append", default=[], metavar="STEP",
                         help="drop the lookup step of this class name (e.g. Unmentioned)")
     args = parser.parse_args()
@@ -173,8 +179,13 @@ def main() -> None:
         for gate in GATES:
             m = at(rows, chosen_threshold, gate)
             right = m["bold_shown"] - m["bold_wrong_count"]
-            print(f"  gate {gate:.2f}: {m['bold_shown']:>4d} shown, {m['bold_wrong']:.3f} wrong, "
+            print(f"  gate {gate:.2f}: {m['bold_shown']:>4d} shown, {m['bold_wrong']:.3f} wrong "
+                  f"({m['bold_wrong_unanswerable']} of them answer an unanswerable question), "
                   f"score {right - 2 * m['bold_wrong_count']}")
+        if args.wrong_bold:
+            for r in at(rows, chosen_threshold, gates.applied)["wrong_rows"]:
+                gold = " | ".join(dict.fromkeys(r["golds"])) if r["answerable"] else "(unanswerable)"
+                print(f"  wrong bold {r['gate']:.2f}: {r['question']} -> {r['short']!r}; gold: {gold}")
 
 
 if __name__ == "__main__":

@@ -114,3 +114,18 @@ def test_serving_never_imports_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_the_model_card_names_the_committed_files_hash():
+    """The card is how a reader of the repo knows which model they have: its sha256 must be
+    the file's, as the manifest's is (a retrained model copied in without its card fails)."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()
+    manifest = json.loads(MODEL_PATH.with_name("reader.json").read_text(encoding="utf-8"))
+    card = MODEL_PATH.with_name("MODEL_CARD.md").read_text(encoding="utf-8")
+
+    files_row = next(line for line in card.splitlines() if line.startswith("| `reader.onnx` |"))
+    assert manifest["sha256"] == digest
+    assert f"sha256 `{digest}`" in files_row
