@@ -33,29 +33,30 @@ def test_no_training_question_is_about_an_article_a_bench_set_uses(name):
         assert not shared, f"{path.name} asks about {sorted(shared)}, which bench/{name} uses"
 
 
-@pytest.mark.skipif(not (SHARED / "bench-corpus" / "bbc").is_dir(), reason="the BBC corpus is not beside the repo")
-def test_training_questions_pass_the_question_set_checks():
+@pytest.fixture(scope="module")
+def bbc():
+    """bench/bbc_questions.py and the BBC corpus's texts by article id, read once."""
+    if not (SHARED / "bench-corpus" / "bbc").is_dir():
+        pytest.skip("the BBC corpus is not beside the repo")
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         import bbc_questions
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    texts = bbc_questions.corpus()
+    return bbc_questions, bbc_questions.corpus()
+
+
+def test_training_questions_pass_the_question_set_checks(bbc):
+    bbc_questions, texts = bbc
     for path in QUESTIONS:
         problems = bbc_questions.check(json.loads(path.read_text(encoding="utf-8")), texts)
         assert not problems, f"{path.name}: {problems[:3]}"
 
 
-@pytest.mark.skipif(not (SHARED / "bench-corpus" / "bbc").is_dir(), reason="the BBC corpus is not beside the repo")
-def test_no_training_evidence_is_in_an_article_a_bench_set_uses():
+def test_no_training_evidence_is_in_an_article_a_bench_set_uses(bbc):
     """The corpus holds some stories twice under two ids: a training question over one copy
     would teach the reader a story that a bench set asks about under the other id."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import bbc_questions
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    texts = bbc_questions.corpus()
+    _, texts = bbc
     held_out = set()
     for name in BENCH_SETS:
         held_out |= _articles(json.loads((ROOT / "bench" / name).read_text(encoding="utf-8")))

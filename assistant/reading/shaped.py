@@ -296,7 +296,7 @@ def _naming(wanted: list[str], evidence: list[Evidence], phrase: bool = False) -
     name), or (news names "George Galloway" once, then "Galloway") the last term of a name of
     several, in an article that names it whole."""
     whole = [i for i, e in enumerate(evidence)
-             if (_says(wanted, e.text) or _says(wanted, e.passage.title) if phrase
+             if ((_says(wanted, e.text) or _says(wanted, e.passage.title)) if phrase
                  else _names(wanted, set(terms(f"{e.text} {e.passage.title}"))))]
     if len(wanted) < 2:
         return whole

@@ -399,38 +399,41 @@ def test_a_side_named_once_in_full_is_followed_by_its_surname(tmp_path, embedder
     assert "free buses" in brodie and "council tax" in fenwick, answer.text  # "Brodie ...", "Fenwick ..."
 
 
-def test_who_is_reads_the_article_that_names_the_person_not_one_about_a_namesake(tmp_path, embedder):
+# "Who is X?" must read what names X: not an article about a namesake ("Mr Hale" of Hale
+# Bakeries for Duncan Hale), nor a sentence holding X's words apart ("Craig Bellamy and John
+# Hartson" holds "John" and "Craig" but names no John Craig).
+_NAMESAKES = {
+    "prop.txt": "Kelby prop gets first call-up\n\nKelby prop Duncan Hale has been called up to the national "
+                "squad for the first time.\n\nHale, 30, moved to Kelby from Millbrook two seasons ago.\n",
+    "bakery.txt": "Bakery chief steps down\n\nMr Hale, the chief executive of Hale Bakeries, has stepped down "
+                  "after ten years.\n\nMr Hale built the firm from one shop to forty.\n\nHale Bakeries will "
+                  "name a new chief in March.\n\nMr Hale said he would spend more time with his family.\n",
+}
+_WORDS_APART = {
+    "derby.txt": "Kelby win the derby\n\nKelby beat Millbrook 2-1, with goals from Craig Bellamy and John Hartson."
+                 "\n\nBellamy scored first, and Hartson headed the winner. Craig Bellamy was named man of the "
+                 "match.\n\nJohn Hartson said the team had deserved it.\n",
+    "survey.txt": "Survey finds more people post online\n\nOne in five people post something online every day, "
+                  "a survey has found.\n\n\"Fast connections put people in charge,\" said John Craig, co-author "
+                  "of the survey.\n",
+}
+
+
+@pytest.mark.parametrize(
+    "articles, question, said, not_said",
+    [
+        (_NAMESAKES, "Who is Duncan Hale?", "called up", "Bakeries"),
+        (_WORDS_APART, "Who is John Craig?", "co-author", "Bellamy"),
+    ],
+    ids=["not-an-article-about-a-namesake", "not-a-sentence-with-both-words-apart"],
+)
+def test_who_is_reads_what_names_the_person(tmp_path, embedder, articles, question, said, not_said):
     from tests.assistant.conftest import index_articles
 
-    articles = {
-        "prop.txt": "Kelby prop gets first call-up\n\nKelby prop Duncan Hale has been called up to the national "
-                    "squad for the first time.\n\nHale, 30, moved to Kelby from Millbrook two seasons ago.\n",
-        "bakery.txt": "Bakery chief steps down\n\nMr Hale, the chief executive of Hale Bakeries, has stepped down "
-                      "after ten years.\n\nMr Hale built the firm from one shop to forty.\n\nHale Bakeries will "
-                      "name a new chief in March.\n\nMr Hale said he would spend more time with his family.\n",
-    }
-    bot = index_articles(articles, tmp_path / "namesakes", tmp_path / "data", embedder)
-    answer = bot.ask("Who is Duncan Hale?")
+    bot = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder)
+    answer = bot.ask(question)
     assert answer.shape == "description" and not answer.refused, answer.text
-    assert "called up" in answer.text and "Bakeries" not in answer.text, answer.text
-
-
-def test_who_is_reads_the_sentence_that_names_the_person_not_one_with_both_words_apart(tmp_path, embedder):
-    """ "Craig Bellamy and John Hartson" holds "John" and "Craig" but names no John Craig."""
-    from tests.assistant.conftest import index_articles
-
-    articles = {
-        "derby.txt": "Kelby win the derby\n\nKelby beat Millbrook 2-1, with goals from Craig Bellamy and John Hartson."
-                     "\n\nBellamy scored first, and Hartson headed the winner. Craig Bellamy was named man of the "
-                     "match.\n\nJohn Hartson said the team had deserved it.\n",
-        "survey.txt": "Survey finds more people post online\n\nOne in five people post something online every day, "
-                      "a survey has found.\n\n\"Fast connections put people in charge,\" said John Craig, co-author "
-                      "of the survey.\n",
-    }
-    bot = index_articles(articles, tmp_path / "names", tmp_path / "data", embedder)
-    answer = bot.ask("Who is John Craig?")
-    assert answer.shape == "description" and not answer.refused, answer.text
-    assert "co-author" in answer.text and "Bellamy" not in answer.text, answer.text
+    assert said in answer.text and not_said not in answer.text, answer.text
 
 
 @pytest.mark.parametrize(
