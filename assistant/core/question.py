@@ -128,6 +128,15 @@ class Question:
         return bool(self.context)
 
     @property
+    def as_read(self) -> str:
+        """The question as the reader model reads it: a request ("List the frameworks
+        mentioned", "Name the players who ...") as the question it is ("What are the
+        frameworks mentioned?"). Every question the reader was trained on is a question
+        (SQuAD's and ours), and it gives a request's answers a fraction of the probability
+        it gives the same words asked as a question."""
+        return interrogative(self.text)
+
+    @property
     def asked_terms(self) -> set[str]:
         """Terms of the question and of the turn it follows: an answer naming only these
         tells the asker nothing new."""
@@ -140,6 +149,18 @@ def key_terms(question: str) -> set[str]:
     "March Budget"; what a question asks for is checked by its answer kind instead."""
     words = question.strip().split()[1:]
     return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
+
+
+# "List/Name/Enumerate (all) (of) X ...": a request for the items of a kind
+_REQUEST = re.compile(r"^\s*(?:please\s+)?(?:list|name|enumerate)\s+(?:all\s+)?(?:of\s+)?(?!(?:him|her|them|it|me|us|one)\b)(?=\S)", re.I)
+
+
+def interrogative(text: str) -> str:
+    """A request for items as the question it is ("What are X ...?"); any other text as it is."""
+    match = _REQUEST.match(text)
+    if not match:
+        return text
+    return "What are " + text[match.end():].rstrip(" .!?") + "?"
 
 
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)

@@ -66,7 +66,7 @@ class ReadSentences:
         refused for a low P (NoAnswer): the turn before settled their topic."""
         reader = self.load_reader()
         sentences, titles, previous = read_as(shortlist)
-        own = reader.score(question.text, sentences, titles, previous)
+        own = reader.score(question.as_read, sentences, titles, previous)
         if not question.follow_up:
             return own
         joined = reader.score(question.standalone, sentences, titles, previous)

@@ -397,7 +397,7 @@ class ListAnswerer:
         # the sentences the reader already read for this question (a follow-up's were read otherwise)
         known = {} if question.follow_up else {(e.passage.doc_id, e.doc_start): Reading(e.score, e.span) for e in read}
         unread = [e for e in article if (e.passage.doc_id, e.doc_start) not in known]
-        fresh = dict(zip(map(id, unread), self.load_reader().score(question.text, *read_as(unread))))
+        fresh = dict(zip(map(id, unread), self.load_reader().score(question.as_read, *read_as(unread))))
         readings = [known.get((e.passage.doc_id, e.doc_start)) or fresh[id(e)] for e in article]
         floor = max(calibration.LIST_SPAN_P, calibration.LIST_SPAN_SHARE * max(r.p_answer for r in readings))
         typed = question.asked.kind in LABELS and question.asked.kind not in ("title", "quantity")
@@ -528,8 +528,9 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
     """Add the names found to the items, each once (by its words)."""
     for text, sentence in found:
         text = bare_name(text)
-        key = " ".join(terms(text))
-        named = set(_name_terms(text))
+        # a name of common words only ("You Said No", "The Who") is keyed by its words
+        key = " ".join(terms(text)) or " ".join(re.findall(r"\w+", text.lower()))
+        named = set(_name_terms(text)) or set(key.split())
         if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms):
             continue  # nothing, two names run together, a day or month, or what the question names ("V Festival 2005")
         same = [other for other in items if _same_item(key, other)]

@@ -385,6 +385,32 @@ def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path,
     assert "sea wall" not in answer.text, answer.text  # the label, not the bullet's description
 
 
+def test_a_list_asked_as_a_request_finds_what_the_same_question_finds(tmp_path, embedder):
+    """ "List the band's singles" is read as the question it is: the reader was trained on
+    questions only. A title of common words ("You Said No") is an item like any other."""
+    articles = {"band.txt": "Kelby Lights to take a break\n\nPop band Kelby Lights have confirmed that they plan to "
+                            "take a break after five years on the road. The band have had six top ten hits since "
+                            "2019. Their singles include Harbour Song, Year Of Rain, You Said No, and Silver Tide. "
+                            "The band will reconvene in due course, their record company said.\n"}
+    answer = _listed(articles, "List the singles of Kelby Lights.", tmp_path, embedder)
+    for title in ("Harbour Song", "Year Of Rain", "You Said No", "Silver Tide"):
+        assert answer.text.count(title) == 1, (title, answer.text)
+
+
+@pytest.mark.parametrize("request_, question", [
+    ("List the frameworks mentioned", "What are the frameworks mentioned?"),
+    ("Name all of the players who won awards.", "What are the players who won awards?"),
+    ("List Busted's singles", "What are Busted's singles?"),
+    ("Which films won?", "Which films won?"),  # a question already
+    ("Listen to the minister's speech", "Listen to the minister's speech"),
+    ("Name him", "Name him"),
+])
+def test_the_reader_reads_a_request_for_items_as_a_question(request_, question):
+    from assistant.core.question import interrogative
+
+    assert interrogative(request_) == question
+
+
 def test_a_side_named_once_in_full_is_followed_by_its_surname(tmp_path, embedder):
     from tests.assistant.conftest import index_articles
 
