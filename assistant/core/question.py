@@ -160,7 +160,9 @@ def interrogative(text: str) -> str:
     match = _REQUEST.match(text)
     if not match:
         return text
-    return "What are " + text[match.end():].rstrip(" .!?") + "?"
+    rest = text[match.end():].rstrip(" .!?")
+    verb = "is" if re.match(r"(a|an|one)\b", rest, re.I) else "are"  # "Name a luxury division of Toyota"
+    return f"What {verb} {rest}?"
 
 
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)

@@ -401,6 +401,7 @@ def test_a_list_asked_as_a_request_finds_what_the_same_question_finds(tmp_path, 
     ("List the frameworks mentioned", "What are the frameworks mentioned?"),
     ("Name all of the players who won awards.", "What are the players who won awards?"),
     ("List Busted's singles", "What are Busted's singles?"),
+    ("Name a luxury division of Toyota.", "What is a luxury division of Toyota?"),
     ("Which films won?", "Which films won?"),  # a question already
     ("Listen to the minister's speech", "Listen to the minister's speech"),
     ("Name him", "Name him"),
