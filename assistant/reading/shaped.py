@@ -364,10 +364,13 @@ class ListAnswerer:
         items: dict[str, tuple[str, Evidence]] = {}
         for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
             _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
-        _add(items, list((_items(_listing(found), question, head) or _items(_best_article(found), question, head)).values()),
-             question)
-        if self.load_reader is not None and found.evidence:
-            _add(items, self._answered_items(question, found.evidence[0].passage.doc_id, found.evidence), question)
+        # a list an article sets out itself, under a sentence naming the noun asked, is the
+        # answer: names gathered from prose beside it would only add what is not of the kind
+        if not items:
+            _add(items, list((_items(_listing(found), question, head) or _items(_best_article(found), question, head)).values()),
+                 question)
+            if self.load_reader is not None and found.evidence:
+                _add(items, self._answered_items(question, found.evidence[0].passage.doc_id, found.evidence), question)
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             from assistant.reading.extractive import ExtractiveAnswerer

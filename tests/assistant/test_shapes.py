@@ -378,11 +378,15 @@ def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path,
                                "the coming decade.\n\n- Harbour Renewal: ten years of work on the sea wall and the quay.\n"
                                "- Green Streets: trees and cycle lanes on every main road by 2030.\n"
                                "- Old Town Homes: four hundred homes in empty shops and offices.\n\n"
-                               "The council will review each project every two years.\n"}
+                               "The council will review each project every two years. Council leader Mary Dunn said "
+                               "the Kelby Harbour Trust and Northern Rail had backed the projects, which the council "
+                               "approved after the Green Party and the Civic Society asked for them.\n"}
     answer = _listed(articles, "List the projects the council approved", tmp_path, embedder)
     for project in ("Harbour Renewal", "Green Streets", "Old Town Homes"):
         assert answer.text.count(project) == 1, (project, answer.text)
     assert "sea wall" not in answer.text, answer.text  # the label, not the bullet's description
+    for other in ("Mary Dunn", "Harbour Trust", "Northern Rail", "Green Party", "Civic Society"):  # the article's own list is the answer
+        assert other not in answer.text, (other, answer.text)
 
 
 def test_a_list_asked_as_a_request_finds_what_the_same_question_finds(tmp_path, embedder):
