@@ -30,15 +30,32 @@ EXTRAS = {"base": "", "test": "[dev,llama-cpp]"}
 def call(command: list[str], **options) -> int:
     """Run ``command`` and return its exit status. Ctrl-C reaches the child too (the terminal
     signals the whole foreground group), so we only wait for it to stop on its own, then
-    raise KeyboardInterrupt for ``main`` to turn into exit status 130."""
+    raise KeyboardInterrupt for ``main`` to turn into exit status 130. SIGTERM (``kill``, a
+    service manager) is sent to this process alone: it is passed on to the child, which would
+    otherwise go on serving, holding the port, after we exit (status 143)."""
     interrupted: list[int] = []
+    terminated: list[int] = []
+    child: list[subprocess.Popen] = []
+
+    def terminate(*_) -> None:
+        terminated.append(1)
+        if child:
+            child[0].terminate()
+
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(1))
+    previous_term = signal.signal(signal.SIGTERM, terminate)
     try:
-        status = subprocess.Popen(command, **options).wait()
+        child.append(subprocess.Popen(command, **options))
+        if terminated:  # the signal came while it started
+            child[0].terminate()
+        status = child[0].wait()
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
     if interrupted:
         raise KeyboardInterrupt
+    if terminated:
+        raise SystemExit(143)
     return status
 
 

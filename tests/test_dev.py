@@ -105,3 +105,35 @@ def test_run_says_once_where_the_cli_is(checkout, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(".venv/bin/assistant") >= 1 and ".venv/bin/activate" in result.stdout
     assert result.stdout.count("the CLI is") == 1
+
+
+def test_a_terminated_run_stops_its_server_too(checkout, tmp_path):
+    """SIGTERM goes to `dev.py` alone (kill, a service manager): it passes it on, and no
+    process of its group is left holding the port."""
+    installed(checkout)
+    out = checkout / "term.log"
+    env = {**_clean_env(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    with open(out, "w") as stdout:
+        proc = subprocess.Popen([sys.executable, "dev.py", "run", "--port", str(free_port())], cwd=checkout,
+                                env=env, stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "indexing the shipped articles" not in out.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.1)
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(60) == 143, out.read_text()
+        deadline = time.monotonic() + 30
+        while True:  # the child stops on its own SIGTERM; then the group is empty
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            assert time.monotonic() < deadline, "the server outlived dev.py"
+            time.sleep(0.2)
+        assert "Traceback" not in out.read_text(), out.read_text()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
