@@ -256,8 +256,13 @@ def _names(wanted: list[str], have: set[str] | frozenset[str]) -> bool:
 
 
 def _present(side: str, mirror: LiveMirror, doc_ids: list[str]) -> bool:
+    """Some article names the side: all its terms, and, for a name that repeats a term
+    ("Johnson & Johnson", which a set of terms cannot tell from "Johnson"), as a phrase."""
     wanted = _name_terms(side)
-    return any(_names(wanted, mirror.article_terms(doc_id)) for doc_id in doc_ids)
+    naming = [d for d in doc_ids if _names(wanted, mirror.article_terms(d))]
+    if len(set(wanted)) == len(wanted):
+        return bool(naming)
+    return any(_says(wanted, " ".join(p.text for p in article_passages(mirror, d))) for d in naming)
 
 
 class Sides:

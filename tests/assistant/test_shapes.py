@@ -416,6 +416,21 @@ def test_the_reader_reads_a_request_for_items_as_a_question(request_, question):
     assert interrogative(request_) == question
 
 
+def test_a_side_whose_name_repeats_a_word_is_not_any_article_with_that_word(tmp_path, embedder):
+    articles = {"deal.txt": "Johnson & Johnson agrees Guidant deal\n\nHealthcare group Johnson & Johnson has agreed "
+                            "to buy Guidant, a maker of heart devices, for $25bn.\n\nGuidant makes pacemakers and "
+                            "defibrillators.\n",
+                "sprint.txt": "Johnson criticises British sprinters\n\nFormer Olympic champion Michael Johnson has "
+                              "accused Britain's sprinters of lacking ambition.\n\nJohnson won four Olympic golds. "
+                              "Johnson said Johnson's own training was harder.\n",
+                "sprint2.txt": "Johnson backs relay team\n\nMichael Johnson says the relay team can win. Johnson "
+                               "coached two of them.\n"}
+    bot = index_articles(articles, tmp_path / "deal", tmp_path / "data", embedder)
+    answer = bot.ask("Compare Johnson & Johnson and Guidant")
+    assert answer.shape == "comparison" and not answer.refused, answer.text
+    assert all(c.doc_id.endswith("deal.txt") for c in answer.citations), answer.text
+
+
 def test_a_side_named_once_in_full_is_followed_by_its_surname(tmp_path, embedder):
     from tests.assistant.conftest import index_articles
 
