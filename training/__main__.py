@@ -37,7 +37,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                              "epochs, reading each sentence after the sentence before it")
     parser.add_argument("--own", type=Path, metavar="CHECKPOINT",
                         help="continue a stage-2 run: its weights, 60 more minutes at its learning rate on later "
-                             "epochs, with our own BBC training questions (training/questions/) beside the dev half")
+                             "epochs, with our own BBC training questions (training/questions/) beside the dev half; "
+                             "CHECKPOINT may be a soup's soup-weights.pt")
     parser.add_argument("--soup", type=Path, nargs="+", metavar="CHECKPOINT",
                         help="no training: export and evaluate the mean of the weights of these checkpoints "
                              "(runs continued from the same weights, read the same way)")

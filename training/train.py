@@ -28,6 +28,12 @@ def checkpoint_path(cfg: Config) -> Path:
     return cfg.work / "checkpoint.pt"
 
 
+def soup_weights_path(cfg: Config) -> Path:
+    """A soup's mean weights, for a later stage to start from (``--own <this>``): it has no
+    optimiser state, so it is not a checkpoint a run could resume."""
+    return cfg.work / "soup-weights.pt"
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
@@ -124,8 +130,11 @@ def train(splits: Splits, cfg: Config, resume: bool) -> tuple[Reader, dict]:
     """Train (or continue) until the step or time budget is spent, or the deadline; returns the
     model (in eval mode) and the run state."""
     if cfg.soup:
-        return soup(cfg.soup).eval(), {"step": 0, "seconds": 0.0, "peak_rss_mb": peak_rss_mb(), "losses": [],
-                                       "stopped_early": False, "soup": [str(p) for p in cfg.soup]}
+        model = soup(cfg.soup)
+        cfg.work.mkdir(parents=True, exist_ok=True)
+        torch.save({"model": model.state_dict()}, soup_weights_path(cfg))
+        return model.eval(), {"step": 0, "seconds": 0.0, "peak_rss_mb": peak_rss_mb(), "losses": [],
+                              "stopped_early": False, "soup": [str(p) for p in cfg.soup]}
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(choose_threads(0))
     model = new_reader()
