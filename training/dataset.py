@@ -34,7 +34,7 @@ def build(cfg: Config) -> Splits:
     split = squad.split_articles(cfg)
     titles = {t for halves in split.values() for ts in halves.values() for t in ts}
     articles, items = squad.read_articles(cfg, titles)
-    bbc_articles, bbc_items = bbc.read_dev(cfg.own_questions)
+    bbc_articles, bbc_items = bbc.read_dev(cfg.own_questions, dev=cfg.bbc_dev)
     if cfg.max_questions:
         bbc_items = bbc_items[: cfg.max_questions]
     articles.update(bbc_articles)
