@@ -33,9 +33,9 @@ def read_dev(own: bool = False, dev: bool = True) -> tuple[dict[str, list[Paragr
     """BBC articles (one Paragraph each) and the dev questions about them; with ``own``, also
     our training questions; without ``dev``, only those (the dev half then stays unread, so
     that bench/adopt_reader.py's news half judges questions the reader never saw)."""
-    data = json.loads(BBC_QUESTIONS.read_text(encoding="utf-8"))
-    answerable = [q for q in data["answerable"] if q["split"] == "dev" and dev]
-    unanswerable = [q for q in data["unanswerable"] if q["split"] == "dev" and dev]
+    data = json.loads(BBC_QUESTIONS.read_text(encoding="utf-8")) if dev else {"answerable": [], "unanswerable": []}
+    answerable = [q for q in data["answerable"] if q["split"] == "dev"]
+    unanswerable = [q for q in data["unanswerable"] if q["split"] == "dev"]
     if own:
         answerable, unanswerable = answerable + _own("answerable"), unanswerable + _own("unanswerable")
     articles: dict[str, list[Paragraph]] = {}
