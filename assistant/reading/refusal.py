@@ -89,19 +89,52 @@ def spelled_out_acronyms(text: str) -> set[str]:
     """Acronyms of the capitalised names in ``text``, lower-cased: "U.S. Agency for
     International Development" gives "usaid" (and "aid", "usa", ...), connectors skipped."""
     found: set[str] = set()
-    run: list[str] = []  # initials of the current run of capitalised words
+    for run in _capitalised_runs(text):
+        initials = "".join(initial for initial, _ in run)
+        found.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, min(len(initials), i + 8) + 1))
+    return found
+
+
+def spelled_out(acronym: str, text: str) -> str | None:
+    """The name in ``text`` whose initials are ``acronym`` ("USAID" -> "U.S. Agency for
+    International Development"), or None."""
+    wanted = acronym.lower()
+    for run in _capitalised_runs(text):
+        initials = [initial for initial, _ in run]
+        for start in range(len(run)):
+            spelled = ""
+            for end in range(start, len(run)):
+                spelled += initials[end]
+                if spelled == wanted:
+                    words = [run[start][1][-1]] + [word for _, before_and_word in run[start + 1:end + 1] for word in before_and_word]
+                    return " ".join(words).strip(",;:()“”\"'’.")
+                if not wanted.startswith(spelled):
+                    break
+    return None
+
+
+def _capitalised_runs(text: str) -> list[list[tuple[str, list[str]]]]:
+    """Runs of capitalised words, each word as (its initials, [the connectors before it,
+    the word]): "U.S. Agency for International Development" is one run, initials "us",
+    "a", "i", "d"; a word ending a sentence still counts ("Development.")."""
+    runs: list[list[tuple[str, list[str]]]] = []
+    run: list[tuple[str, list[str]]] = []
+    connectors: list[str] = []
     for word in text.split() + [""]:
         bare = word.strip(",;:()“”\"'’")
         if bare.lower() in _CONNECTORS and run:
+            connectors.append(word)
             continue
         if bare[:1].isupper():
-            # "U.S." gives "us"; a word ending a sentence still counts ("Development.")
-            run.append("".join(part[0] for part in bare.split(".") if part).lower() if "." in bare[:-1] else bare[0].lower())
+            # "U.S." gives "us"
+            initials = "".join(part[0] for part in bare.split(".") if part).lower() if "." in bare[:-1] else bare[0].lower()
+            run.append((initials, connectors + [word]))
+            connectors = []
             continue
-        initials = "".join(run)
-        found.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, min(len(initials), i + 8) + 1))
-        run = []
-    return found
+        if run:
+            runs.append(run)
+        run, connectors = [], []
+    return runs
 
 
 def mentioned(term: str, present: set[str]) -> bool:

@@ -28,6 +28,7 @@ def test_rare_terms_and_numbers_are_found(bot):
     assistant = bot()
     for question, fact in [
         ("How much did USAID commit to Cambodia, Laos and Myanmar?", "$50 million"),
+        ("What did USAID commit?", "$50 million"),  # the article spells it out, never writes "USAID"
         ("What was the Fukuda Doctrine?", "1977"),
         ("How many American universities joined the University Connect initiative?", "twenty-seven"),
     ]:

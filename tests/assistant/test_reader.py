@@ -334,3 +334,26 @@ def test_when_or_how_many_is_not_answered_by_a_sentence_without_a_time_or_a_numb
     assert when.refused, when.text
     many = bot.ask("How many books does Kelby library hold?")  # the sentence with the number answers
     assert not many.refused and "20,000" in many.text, many.text
+
+
+def test_an_acronym_the_article_spells_out_is_read_as_the_name(tmp_path, embedder):
+    """"What did the RFC promise hill farms?" over an article that only writes "the Regional Farming
+    Council": the reader reads the question with the name, not with initials it never sees."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"farms.txt": "Council backs hill farms\n\nThe Regional Farming Council has pledged £3m to help hill farms "
+                             "replace ageing barns, its chair said on Monday.\n\nFarmers in the valley said the money "
+                             "would keep young families on the land.\n"}
+    bot = index_articles(articles, tmp_path / "farms", tmp_path / "data", embedder)
+    answer = bot.ask("What did the RFC promise hill farms?")  # as initials the reader gives it P 0.01
+    assert not answer.refused and "£3m" in answer.text, (answer.text, answer.notes)
+
+
+@pytest.mark.parametrize("acronym, name", [
+    ("USAID", "U.S. Agency for International Development"), ("FA", "Football Association"), ("XYZ", None),
+])
+def test_spelled_out_finds_the_name_whose_initials_are_the_acronym(acronym, name):
+    from assistant.reading.refusal import spelled_out
+
+    text = "On Monday the U.S. Agency for International Development pledged $50 million. The Football Association said."
+    assert spelled_out(acronym, text) == name
