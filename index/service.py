@@ -17,7 +17,7 @@ from index.embedders import Embedder, MiniLMEmbedder
 from index.entities import EntityTagger
 from index.lock import WriterLock
 from index.models import Passage, SyncReport
-from index.store import ArticleStore, DocState, open_client
+from index.store import ArticleStore, DocState, embedded_version, open_client
 from index.sync import Progress, embed_and_write, plan, tag_stored
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,10 @@ class Index:
 
     def version(self) -> str:
         """Changes whenever a sync, removal or rebuild changed the collection."""
+        if self.chroma_url is None:
+            read = embedded_version(self.data_dir, self.collection_name)
+            if read is not None:
+                return read
         return self.store.version()
 
     def passages(self) -> list[Passage]:

@@ -166,3 +166,39 @@ def test_a_rebuild_killed_before_its_swap_is_finished_on_the_next_run(make_index
     report = fresh.sync()
     assert (report.added, report.unchanged) == (0, 2)
     assert sorted(fresh.store.documents()) == ["bbc/001.txt", "bbc/002.txt"]
+
+
+def test_the_version_read_from_chromas_file_is_the_one_chroma_gives(make_index, bbc_sample):
+    """Questions read the collection's version straight from Chroma's SQLite file (no
+    chromadb import); it must change exactly when Chroma's does, through a rebuild too."""
+    from index.store import embedded_version
+
+    index = make_index()
+    assert embedded_version(index.data_dir, index.collection_name) is None  # no store yet: Chroma is asked
+    seen = []
+    for step in ("shipped", "bbc", "rebuild", "again"):
+        if step == "rebuild":
+            index.sync(rebuild=True)
+        else:
+            index.sync([bbc_sample(3)] if step == "bbc" else None)
+        read = embedded_version(index.data_dir, index.collection_name)
+        assert read == index.store.version(), step
+        seen.append(read)
+    assert len(set(seen)) == 3 and seen[2] != seen[1] and seen[3] == seen[2]  # the last sync changed nothing
+    assert embedded_version(index.data_dir, "no-such-collection") == ""
+
+
+def test_answering_from_an_indexed_data_dir_does_not_load_chromadb(tmp_path):
+    """A process that only answers (`assistant ask`, the Python API, MCP) reads the mirror's
+    cache and the version from the file: chromadb (~65 MB, ~0.5 s) is never imported."""
+    import subprocess
+    import sys
+
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-m", "assistant", "index"], env=env, check=True, capture_output=True)
+    probe = ("import sys; from assistant import Assistant, Settings; bot = Assistant(Settings.load()); "
+             "answer = bot.ask('What does ILMU stand for?'); bot.ask('What did Japan and Cambodia agree on?'); "
+             "print('Intelek' in answer.text, 'chromadb' in sys.modules)")
+    for _ in range(2):  # the first question writes the mirror's cache; the second process reads it
+        out = subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "False"], out.stdout + out.stderr
