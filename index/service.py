@@ -17,7 +17,15 @@ from index.embedders import Embedder, MiniLMEmbedder
 from index.entities import EntityTagger
 from index.lock import WriterLock
 from index.models import Passage, SyncReport
-from index.store import ArticleStore, DocState, embedded_version, open_client
+from index.store import (
+    ArticleStore,
+    DocState,
+    embedded_metadata,
+    embedded_summary,
+    embedded_version,
+    open_client,
+    unfinished,
+)
 from index.sync import Progress, embed_and_write, plan, tag_stored
 
 log = logging.getLogger(__name__)
@@ -198,11 +206,16 @@ class Index:
 
     # -- reading -------------------------------------------------------------
     def status(self) -> dict:
-        meta = self.store.metadata()
-        states = self.store.documents() if meta else {}
+        summary = embedded_summary(self.data_dir, self.collection_name) if self.chroma_url is None else None
+        if summary is None:  # a Chroma server, or a file this cannot read: ask Chroma
+            meta = self.store.metadata()
+            states = self.store.documents() if meta else {}
+            summary = {"meta": meta, "documents": len(states), "chunks": self.store.count() if meta else 0,
+                       "roots": sorted({s.root for s in states.values()})}
+        meta = summary.get("meta") or {}
         return {
-            "documents": len(states),
-            "chunks": self.store.count() if meta else 0,
+            "documents": summary.get("documents", 0),
+            "chunks": summary.get("chunks", 0),
             "embedder": meta.get("embedder", self.embedder.identity),
             "chunker": meta.get("chunker", self.card["chunker"]),
             "data_dir": str(self.data_dir),
@@ -210,13 +223,14 @@ class Index:
             "collection": self.collection_name,
             "last_indexed": meta.get("indexed_at") or None,
             "generation": int(meta.get("generation", 0)),
-            "roots": sorted({s.root for s in states.values()}),
+            "roots": summary.get("roots", []),
         }
 
     def unfinished(self) -> bool:
         """No sync has completed yet, or the last one that wrote chunks was cut short: its
         documents may be missing or half-written until ``sync()`` runs again."""
-        return self.store.unfinished()
+        meta = embedded_metadata(self.data_dir, self.collection_name) if self.chroma_url is None else None
+        return self.store.unfinished() if meta is None else unfinished(meta)
 
     def version(self) -> str:
         """Changes whenever a sync, removal or rebuild changed the collection."""

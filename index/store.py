@@ -71,24 +71,79 @@ def embedded_version(data_dir: Path, name: str) -> str | None:
     """:meth:`ArticleStore.version` of an embedded store, read straight from Chroma's SQLite
     file without importing chromadb: a process that only answers questions from the mirror's
     cache (index.mirror) then never loads it, ~65 MB of RSS and ~0.5 s less
-    (bench/memory.py). Read only; None when the file or its layout (Chroma 1.5's sysdb
-    tables) is not what this expects, and the caller asks Chroma itself."""
+    (bench/cold_start.py). None when the file or its layout (Chroma 1.5's tables) is not what
+    this expects: the caller asks Chroma itself."""
+    def query(db) -> str | None:
+        collection = _collection_id(db, name)
+        if not collection:
+            return None if collection is None else ""  # "": no collection yet, as Chroma says
+        return f"{collection}-{_metadata(db, name).get('generation') or 0}"
+
+    return _read_sqlite(data_dir, query)
+
+
+def embedded_metadata(data_dir: Path, name: str) -> dict | None:
+    """The collection's metadata (its identity card, ``generation``, ``writing``) from
+    Chroma's SQLite file, like :func:`embedded_version`; {} when there is no collection."""
+    return _read_sqlite(data_dir, lambda db: _metadata(db, name))
+
+
+def embedded_summary(data_dir: Path, name: str) -> dict | None:
+    """What ``Index.status`` reports of an embedded store (metadata, documents, chunks,
+    roots), from Chroma's SQLite file like :func:`embedded_version`: `serve`'s banner and
+    the page show it without loading chromadb. None when it cannot be read so."""
+
+    def query(db) -> dict | None:
+        meta = _metadata(db, name)
+        if not meta:
+            return meta  # None: unreadable; {}: no collection yet, nothing indexed
+        collection = _collection_id(db, name)
+        chunks = "FROM embeddings e JOIN segments s ON s.id = e.segment_id AND s.scope = 'METADATA' AND s.collection = ?"
+        valued = f"{chunks} JOIN embedding_metadata m ON m.id = e.id AND m.key = ?"
+        return {
+            "meta": meta,
+            "chunks": db.execute(f"SELECT count(*) {chunks}", (collection,)).fetchone()[0],
+            "documents": db.execute(f"SELECT count(DISTINCT m.string_value) {valued}", (collection, "doc_id")).fetchone()[0],
+            "roots": sorted(r for (r,) in db.execute(f"SELECT DISTINCT m.string_value {valued}", (collection, "root"))),
+        }
+
+    return _read_sqlite(data_dir, query)
+
+
+def _collection_id(db, name: str) -> str | None:
+    """The collection's id; "" when there is none, None when the name is ambiguous."""
+    ids = db.execute("SELECT c.id FROM collections c JOIN databases d ON d.id = c.database_id "
+                     "AND d.name = 'default_database' AND d.tenant_id = 'default_tenant' WHERE c.name = ?",
+                     (name,)).fetchall()
+    return ids[0][0] if len(ids) == 1 else "" if not ids else None
+
+
+def _metadata(db, name: str) -> dict | None:
+    collection = _collection_id(db, name)
+    if not collection:
+        return None if collection is None else {}
+    rows = db.execute("SELECT key, str_value, int_value, float_value, bool_value FROM collection_metadata "
+                      "WHERE collection_id = ?", (collection,))
+    return {key: next((v for v in values if v is not None), None) for key, *values in rows}
+
+
+def unfinished(meta: dict) -> bool:
+    """No sync has finished since the collection was created (or there is none yet), or
+    the last one that wrote chunks was cut short (killed, Ctrl-C, a full disk)."""
+    return not meta.get("indexed_at") or bool(meta.get("writing"))
+
+
+def _read_sqlite(data_dir: Path, query):
+    """``query(connection)`` on Chroma's SQLite file, opened read only; None when there is
+    no file or the query fails (another layout: a chromadb other than the pinned one)."""
     path = Path(data_dir) / "chroma" / "chroma.sqlite3"
     if not path.is_file():
         return None
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as db:
-            rows = db.execute(
-                "SELECT c.id, m.int_value FROM collections c JOIN databases d ON d.id = c.database_id "
-                "LEFT JOIN collection_metadata m ON m.collection_id = c.id AND m.key = 'generation' "
-                "WHERE c.name = ? AND d.name = 'default_database' AND d.tenant_id = 'default_tenant'",
-                (name,),
-            ).fetchall()
+            return query(db)
     except sqlite3.Error:
         return None
-    if len(rows) > 1:
-        return None
-    return f"{rows[0][0]}-{rows[0][1] or 0}" if rows else ""
 
 
 def _guarded(method):
@@ -173,10 +228,8 @@ class ArticleStore:
         collection.modify(metadata={**(collection.metadata or {}), "writing": 1})
 
     def unfinished(self) -> bool:
-        """No sync has finished since the collection was created (or there is none yet), or
-        the last one that wrote chunks was cut short (killed, Ctrl-C, a full disk)."""
-        meta = self.metadata()
-        return not meta.get("indexed_at") or bool(meta.get("writing"))
+        """See :func:`unfinished`."""
+        return unfinished(self.metadata())
 
     @_guarded
     def version(self) -> str:

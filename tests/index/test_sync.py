@@ -168,13 +168,15 @@ def test_a_rebuild_killed_before_its_swap_is_finished_on_the_next_run(make_index
     assert sorted(fresh.store.documents()) == ["bbc/001.txt", "bbc/002.txt"]
 
 
-def test_the_version_read_from_chromas_file_is_the_one_chroma_gives(make_index, bbc_sample):
-    """Questions read the collection's version straight from Chroma's SQLite file (no
-    chromadb import); it must change exactly when Chroma's does, through a rebuild too."""
+def test_the_version_and_status_read_from_chromas_file_are_the_ones_chroma_gives(make_index, bbc_sample):
+    """Questions read the collection's version, and `serve` its status, straight from
+    Chroma's SQLite file (no chromadb import); they must change exactly when Chroma's do,
+    through a rebuild too."""
     from index.store import embedded_version
 
     index = make_index()
     assert embedded_version(index.data_dir, index.collection_name) is None  # no store yet: Chroma is asked
+    assert index.unfinished() and index.status()["documents"] == 0
     seen = []
     for step in ("shipped", "bbc", "rebuild", "again"):
         if step == "rebuild":
@@ -184,6 +186,10 @@ def test_the_version_read_from_chromas_file_is_the_one_chroma_gives(make_index, 
         read = embedded_version(index.data_dir, index.collection_name)
         assert read == index.store.version(), step
         seen.append(read)
+        status, states = index.status(), index.store.documents()  # status reads the file too
+        assert (status["documents"], status["chunks"], status["roots"]) == (
+            len(states), index.store.count(), sorted({s.root for s in states.values()})), step
+        assert status["generation"] == index.store.metadata()["generation"] and not index.unfinished(), step
     assert len(set(seen)) == 3 and seen[2] != seen[1] and seen[3] == seen[2]  # the last sync changed nothing
     assert embedded_version(index.data_dir, "no-such-collection") == ""
 
