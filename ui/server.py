@@ -73,7 +73,7 @@ def _console_progress(assistant):
     """A bar on a terminal, a line per tenth in a log (see assistant.surfaces.progress)."""
     from assistant.surfaces.progress import console_progress
 
-    started = assistant.index.store.count()  # 0 on a first start; more after one cut short
+    started = assistant.status()["chunks"]  # 0 on a first start; more after one cut short
     return console_progress("finishing the indexing that was cut short" if started else "indexing the shipped articles")
 
 

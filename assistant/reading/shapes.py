@@ -96,13 +96,18 @@ def _plural_head(text: str) -> bool:
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False
     head = words[0]
-    return _plural(head) and words[1] not in ("of", "per")
+    # a verb's third person, not a plural noun, when an object follows it: "What makes the
+    # method ...", "What happens to ...", "What divides Downtown Fresno?"
+    verb = words[1].lower() in _OBJECT_OPENERS or words[1][:1].isupper()
+    return _plural(head) and words[1] not in ("of", "per") and not verb
 
 
 def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _NOT_NOUNS
 
 
+# Words that open a verb's object or clause, never a noun phrase's verb (closed classes)
+_OBJECT_OPENERS = frozenset("the a an this that these those his her its their my our your to whether if".split())
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())

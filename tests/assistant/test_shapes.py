@@ -282,6 +282,10 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Who scored the opener for Rovers?", "lookup"),
         ("What is South Korea's AI budget?", "lookup"),
         ("How many names are listed?", "lookup"),
+        ("What makes the new engine more efficient?", "lookup"),  # a verb with its object, no plural noun
+        ("What happens to the ferry when the river freezes?", "lookup"),
+        ("What divides Harbour Town?", "lookup"),
+        ("Which players scored twice?", "list"),
     ],
 )
 def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
