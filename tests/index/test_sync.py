@@ -168,13 +168,13 @@ def test_a_rebuild_killed_before_its_swap_is_finished_on_the_next_run(make_index
     assert sorted(fresh.store.documents()) == ["bbc/001.txt", "bbc/002.txt"]
 
 
-def test_the_version_and_status_read_from_chromas_file_are_the_ones_chroma_gives(make_index, bbc_sample):
+def test_the_version_and_status_read_from_chromas_file_are_the_ones_chroma_gives(make_index, bbc_sample, tmp_path):
     """Questions read the collection's version, and `serve` its status, straight from
     Chroma's SQLite file (no chromadb import); they must change exactly when Chroma's do,
     through a rebuild too."""
     from index.store import embedded_version
 
-    index = make_index()
+    index = make_index(tmp_path / "news data #1?")  # the file is opened by URI: these must be escaped
     assert embedded_version(index.data_dir, index.collection_name) is None  # no store yet: Chroma is asked
     assert index.unfinished() and index.status()["documents"] == 0
     seen = []
