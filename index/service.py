@@ -208,10 +208,7 @@ class Index:
     def status(self) -> dict:
         summary = embedded_summary(self.data_dir, self.collection_name) if self.chroma_url is None else None
         if summary is None:  # a Chroma server, or a file this cannot read: ask Chroma
-            meta = self.store.metadata()
-            states = self.store.documents() if meta else {}
-            summary = {"meta": meta, "documents": len(states), "chunks": self.store.count() if meta else 0,
-                       "roots": sorted({s.root for s in states.values()})}
+            summary = self.store.summary()
         meta = summary.get("meta") or {}
         return {
             "documents": summary.get("documents", 0),

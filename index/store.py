@@ -73,11 +73,12 @@ def embedded_version(data_dir: Path, name: str) -> str | None:
     cache (index.mirror) then never loads it, ~65 MB of RSS and ~0.5 s less
     (bench/cold_start.py). None when the file or its layout (Chroma 1.5's tables) is not what
     this expects: the caller asks Chroma itself."""
+
     def query(db) -> str | None:
         collection = _collection_id(db, name)
         if not collection:
             return None if collection is None else ""  # "": no collection yet, as Chroma says
-        return f"{collection}-{_metadata(db, name).get('generation') or 0}"
+        return f"{collection}-{_metadata(db, collection).get('generation') or 0}"
 
     return _read_sqlite(data_dir, query)
 
@@ -85,23 +86,27 @@ def embedded_version(data_dir: Path, name: str) -> str | None:
 def embedded_metadata(data_dir: Path, name: str) -> dict | None:
     """The collection's metadata (its identity card, ``generation``, ``writing``) from
     Chroma's SQLite file, like :func:`embedded_version`; {} when there is no collection."""
-    return _read_sqlite(data_dir, lambda db: _metadata(db, name))
+
+    def query(db) -> dict | None:
+        collection = _collection_id(db, name)
+        return _metadata(db, collection) if collection else None if collection is None else {}
+
+    return _read_sqlite(data_dir, query)
 
 
 def embedded_summary(data_dir: Path, name: str) -> dict | None:
-    """What ``Index.status`` reports of an embedded store (metadata, documents, chunks,
-    roots), from Chroma's SQLite file like :func:`embedded_version`: `serve`'s banner and
-    the page show it without loading chromadb. None when it cannot be read so."""
+    """:meth:`ArticleStore.summary` of an embedded store, from Chroma's SQLite file like
+    :func:`embedded_version`: `serve`'s banner and the page show it without loading
+    chromadb. None when it cannot be read so."""
 
     def query(db) -> dict | None:
-        meta = _metadata(db, name)
-        if not meta:
-            return meta  # None: unreadable; {}: no collection yet, nothing indexed
         collection = _collection_id(db, name)
+        if not collection:
+            return None if collection is None else {}  # {}: no collection yet, nothing indexed
         chunks = "FROM embeddings e JOIN segments s ON s.id = e.segment_id AND s.scope = 'METADATA' AND s.collection = ?"
         valued = f"{chunks} JOIN embedding_metadata m ON m.id = e.id AND m.key = ?"
         return {
-            "meta": meta,
+            "meta": _metadata(db, collection),
             "chunks": db.execute(f"SELECT count(*) {chunks}", (collection,)).fetchone()[0],
             "documents": db.execute(f"SELECT count(DISTINCT m.string_value) {valued}", (collection, "doc_id")).fetchone()[0],
             "roots": sorted(r for (r,) in db.execute(f"SELECT DISTINCT m.string_value {valued}", (collection, "root"))),
@@ -118,10 +123,7 @@ def _collection_id(db, name: str) -> str | None:
     return ids[0][0] if len(ids) == 1 else "" if not ids else None
 
 
-def _metadata(db, name: str) -> dict | None:
-    collection = _collection_id(db, name)
-    if not collection:
-        return None if collection is None else {}
+def _metadata(db, collection: str) -> dict:
     rows = db.execute("SELECT key, str_value, int_value, float_value, bool_value FROM collection_metadata "
                       "WHERE collection_id = ?", (collection,))
     return {key: next((v for v in values if v is not None), None) for key, *values in rows}
@@ -230,6 +232,16 @@ class ArticleStore:
     def unfinished(self) -> bool:
         """See :func:`unfinished`."""
         return unfinished(self.metadata())
+
+    def summary(self) -> dict:
+        """Metadata, documents, chunks and roots, as ``Index.status`` reports them ({} when
+        there is no collection yet)."""
+        meta = self.metadata()
+        if not meta:
+            return {}
+        states = self.documents()
+        return {"meta": meta, "documents": len(states), "chunks": self.count(),
+                "roots": sorted({s.root for s in states.values()})}
 
     @_guarded
     def version(self) -> str:

@@ -95,6 +95,8 @@ def acronyms_spelled_out(asked: str, passages: str) -> str:
     Development ... $50 million" reads "What did U.S. Agency for International Development
     commit?"): the reader matches words, and gives the acronym's answer a P of 0.03 where
     the spelled-out name gets 0.96 (the shipped U.S. article, measured 2026-12-07)."""
+    if not _ACRONYM.search(asked):
+        return asked  # most questions: no need to look at the passages' words
     present = term_set(passages)
 
     def name(match: re.Match) -> str:
