@@ -85,8 +85,8 @@ class GateRecorder:
         self.applied = calibration.SHORT_ANSWER_CONFIDENCE  # the main table shows the product's own gate
         original = extractive.shown_span
 
-        def recording(item, asked):
-            span = original(item, asked)
+        def recording(item, asked, question=None):
+            span = original(item, asked, question)
             self.last = item.score * span.probability if span is not None else None
             return span
 

@@ -124,7 +124,7 @@ class ExtractiveAnswerer:
         asked, evidence = question.asked, list(found.evidence)
         ranked = evidence if asked.wants_span else new_first(evidence, question.said)
         best = ranked[0]
-        span = shown_span(best, asked)
+        span = shown_span(best, asked, question)
         parts, citations = compose(choose(ranked, self.max_sentences), best, span)
         if span is not None:
             parts.insert(0, lead(best.text[span.start: span.end]))

@@ -372,10 +372,12 @@ class ListAnswerer:
         # a list an article sets out itself, under a sentence naming the noun asked, is the
         # answer: names gathered from prose beside it would only add what is not of the kind
         if not items:
-            _add(items, list((_items(_listing(found), question, head) or _items(_best_article(found), question, head)).values()),
+            article = list_article(found, question, self.mirror) if found.evidence else None
+            _add(items, list((_items(_listing(found, article), question, head)
+                              or _items(_best_article(found, article), question, head)).values()),
                  question)
             if self.load_reader is not None and found.evidence:
-                _add(items, self._answered_items(question, found.evidence[0].passage.doc_id, found.evidence), question)
+                _add(items, self._answered_items(question, article, found.evidence), question)
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             from assistant.reading.extractive import ExtractiveAnswerer
@@ -485,19 +487,27 @@ def _bulleted(evidence: list[Evidence], head: str) -> list[tuple[str, Evidence]]
     return out
 
 
-def _listing(found: Found) -> list[Evidence]:
+def list_article(found: Found, question: Question, mirror: LiveMirror) -> str:
+    """The article a list is read from: the best answer's among the articles that name
+    everything the question names ("Which athletes won events at the Boston Indoor Games?":
+    an article about the European Indoor championships may have the best sentence, but a
+    list of its winners is no list of Boston's); the best answer's when none does."""
+    docs = list(dict.fromkeys(e.passage.doc_id for e in found.evidence))
+    if question.names:
+        naming = [d for d in docs if question.names <= term_set(" ".join(p.text for p in article_passages(mirror, d)))]
+        docs = naming or docs
+    return docs[0]
+
+
+def _listing(found: Found, article: str | None) -> list[Evidence]:
     """The sentences a list is read from: those of the best answer's article the reader
     gives at least LIST_SENTENCE_P, else its three best."""
-    if not found.evidence:
-        return []
-    article = found.evidence[0].passage.doc_id
     same = [e for e in found.evidence if e.passage.doc_id == article]
     return [e for e in same if e.score >= calibration.LIST_SENTENCE_P] or same[:3]
 
 
-def _best_article(found: Found) -> list[Evidence]:
+def _best_article(found: Found, article: str | None) -> list[Evidence]:
     """Every sentence of the passages found in the best answer's article."""
-    article = found.evidence[0].passage.doc_id if found.evidence else None
     return sentences_of([p for p in found.passages if p.doc_id == article])
 
 
@@ -557,9 +567,11 @@ _TITLED = re.compile(rf"^(?:{'|'.join(sorted(h.capitalize() for h in _HONORIFICS
 
 def bare_name(text: str) -> str:
     """A list item's name without an owner's "'s" ("Gregorio's" names Gregorio), an opening
-    conjunction ("But Darren Campbell") or an honorific ("Mr Walsh" is Walsh, whom
-    :func:`_full_names` then gives in full, once)."""
-    return _TITLED.sub("", _OPENER.sub("", re.sub(r"['’]s$", "", text.strip())))
+    conjunction ("But Darren Campbell"), an honorific ("Mr Walsh" is Walsh, whom
+    :func:`_full_names` then gives in full, once) or the full stop of the sentence it ended
+    ("Eli Ford." but "U.S.")."""
+    text = re.sub(r"(?<![.\s][A-Z])\.$", "", text.strip())
+    return _TITLED.sub("", _OPENER.sub("", re.sub(r"['’]s$", "", text)))
 
 
 def _same_item(key: str, other: str) -> bool:

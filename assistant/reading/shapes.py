@@ -73,9 +73,10 @@ def shape_of(text: str) -> Shape:
     return Shape("lookup")
 
 
-_WHICH = re.compile(r"^\s*(which|what)\s+(.*)", re.I)
+# "Which ...", "In which ...", "From what ...": a preposition may lead (closed class)
+_WHICH = re.compile(r"^\s*(?:(?:in|at|on|from|to|for|with|by|of|into|against)\s+)?(which|what)\s+(.*)", re.I)
 _NUMBERS = frozenset("two three four five six seven eight nine ten several many other".split())
-_NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whose as us less news series".split())
+_NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whose as us less news series means".split())
 
 
 def _plural_head(text: str) -> bool:
@@ -87,11 +88,13 @@ def _plural_head(text: str) -> bool:
     words = [w.strip("?,.") for w in match.group(2).split()[:3]] if match else []
     if words and words[0].lower() in _NUMBERS:
         words = words[1:]
-    phrase = [w.strip("?,.") for w in match.group(2).split()[:5]] if match else []
+    # adverbs skipped: "Which foreign carmakers already have ..."
+    phrase = [w.strip("?,.") for w in match.group(2).split()[:6] if not _ADVERB.match(w)][:5] if match else []
     ends = next((i for i, w in enumerate(phrase) if w.lower() in _ENDS_PHRASE), None)
     if ends and ends > 1:  # a modifier or more, then the head
         head = phrase[ends - 1]
-        if head.isalpha() and head.islower() and _plural(head) and phrase[ends].lower() in _AUXILIARIES:
+        # "Which cities does Sun own ...": a plural head before "does" is its object
+        if head.isalpha() and head.islower() and _plural(head) and phrase[ends].lower() in _AUXILIARIES | {"does"}:
             return True
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False
@@ -111,6 +114,7 @@ _OBJECT_OPENERS = frozenset("the a an this that these those his her its their my
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
+_ADVERB = re.compile(r"^(\w+ly|already|still|also|now|not|never|ever|often|soon|just|yet)$", re.I)
 
 
 # A preposition opening a phrase of common words ("in their Dubai match", "at the Boston

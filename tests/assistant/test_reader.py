@@ -357,3 +357,27 @@ def test_spelled_out_finds_the_name_whose_initials_are_the_acronym(acronym, name
 
     text = "On Monday the U.S. Agency for International Development pledged $50 million. The Football Association said."
     assert spelled_out(acronym, text) == name
+
+
+@pytest.mark.parametrize("question, shown", [("Which company did she join in 1998?", True),
+                                             ("Which company did she join in 2001?", False)])
+def test_a_short_answer_is_not_shown_from_a_sentence_without_the_numbers_asked(embedder, question, shown):
+    import numpy as np
+
+    from assistant.core.question import Question
+    from assistant.reading.analysis import Analyser
+    from assistant.reading.evidence import sentences_of
+    from assistant.reading.model import Span
+    from assistant.reading.reader import shown_span
+    from index import Passage
+
+    sentence = "In 1998 she joined Northlink Ferries as its chief engineer."
+    named = (sentence.index("Northlink"), sentence.index(" as"))
+    item = sentences_of([Passage(chunk_id="c#h#0", doc_id="ferry.txt", title="Ferries", date=None, source="",
+                                 text=sentence, start=0, end=len(sentence), position=0,
+                                 entities=((*named, "ORG"),))])[0]
+    item.span, item.score = Span(*named, probability=0.95), 0.95  # the reader is sure of both
+    asked = Analyser(embedder).analyse(question)
+    assert shown_span(item, asked) is not None  # of the kind asked, and sure
+    read = Question.of(question, question, "", asked, np.zeros(384, dtype=np.float32))
+    assert (shown_span(item, asked, read) is not None) == shown

@@ -286,6 +286,11 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("What happens to the ferry when the river freezes?", "lookup"),
         ("What divides Harbour Town?", "lookup"),
         ("Which players scored twice?", "list"),
+        ("In which towns does the ferry company own depots?", "list"),  # a preposition leads; "does" after a plural
+        ("Which foreign carmakers already have plants in India?", "list"),  # an adverb before the verb
+        ("By what means is the cargo shipped?", "lookup"),  # "means" is no plural
+        ("Between what dates was the pier closed?", "lookup"),  # a range, not items
+        ("Which farmers' union opposed the plan?", "lookup"),  # a plural owner of a singular noun
     ],
 )
 def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
@@ -523,8 +528,25 @@ def test_a_description_goes_on_with_the_sentence_that_says_these_of_it(tmp_path,
 
 
 @pytest.mark.parametrize("found, name", [("Mr Walsh", "Walsh"), ("Dr. Quill", "Quill"), ("But Darren Campbell", "Darren Campbell"),
-                                         ("Gregorio's", "Gregorio"), ("Mrs Brown's Boys", "Mrs Brown's Boys")])
-def test_a_list_item_is_named_without_honorific_owner_mark_or_conjunction(found, name):
+                                         ("Gregorio's", "Gregorio"), ("Mrs Brown's Boys", "Mrs Brown's Boys"),
+                                         ("Eli Ford.", "Eli Ford"), ("the U.S.", "the U.S."), ("Smith & Co.", "Smith & Co")])
+def test_a_list_item_is_named_without_honorific_owner_mark_conjunction_or_full_stop(found, name):
     from assistant.reading.shaped import bare_name
 
     assert bare_name(found) == name
+
+
+def test_a_list_is_read_from_an_article_that_names_what_the_question_names(tmp_path, embedder):
+    """Another article's sentence may read as the better answer ("Athletes who won events at
+    the indoor meeting included ..."), but the winners asked for are those of the meeting the
+    question names."""
+    articles = {"kelby.txt": "Holt stars at Kelby Indoor Games\n\nAnna Holt won the 800m at the Kelby Indoor Games "
+                             "on Saturday. Ben Carr took the high jump with a leap of 2.31m, and Cara Diaz won the "
+                             "60m hurdles. A crowd of 4,000 watched the meeting.\n",
+                "ardmore.txt": "Ardmore meeting draws record crowd\n\nAthletes who won events at the indoor games in "
+                               "Ardmore included Dan Eves and Eli Ford. The meeting drew a record crowd of 6,000.\n"}
+    answer = _listed(articles, "Which athletes won events at the Kelby Indoor Games?", tmp_path, embedder)
+    for name in ("Anna Holt", "Cara Diaz"):
+        assert name in answer.text, (name, answer.text)
+    for other in ("Dan Eves", "Eli Ford"):
+        assert other not in answer.text, (other, answer.text)
