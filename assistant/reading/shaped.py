@@ -536,7 +536,9 @@ def _items(sentences: list[Evidence], question: Question, head: str) -> dict[str
     sentences = _prose(sentences)
     headed = [(m.group(1).strip(), e) for e in sentences for m in (named.finditer(e.text) if named else ())]
     # names that end in the head noun ("... Framework") are the items when there are any
-    found = headed or [(text, e) for e in sentences for text in _entities(e, labels) + _enumerated(e, labels)]
+    # in a sentence that enumerates names of the kind ("... stores in Klin, Kursk and Omsk"),
+    # the enumeration is the list: its other names are the frame ("Sun Interbrew", "Russia")
+    found = headed or [(text, e) for e in sentences for text in (_enumerated(e, labels) or _entities(e, labels))]
     items: dict[str, tuple[str, Evidence]] = {}
     _add(items, found, question)
     return items

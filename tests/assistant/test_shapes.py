@@ -550,3 +550,14 @@ def test_a_list_is_read_from_an_article_that_names_what_the_question_names(tmp_p
         assert name in answer.text, (name, answer.text)
     for other in ("Dan Eves", "Eli Ford"):
         assert other not in answer.text, (other, answer.text)
+
+
+def test_a_sentence_that_enumerates_the_items_frames_them_with_its_other_names(tmp_path, embedder):
+    """ "... depots in Kelby, Ardmore and Brora, the biggest network in Scotland": the towns
+    enumerated are the list; Scotland, a place too, is where they are."""
+    articles = {"depots.txt": "Northlink opens third depot\n\nNorthlink Freight now runs depots in Kelby, Ardmore and "
+                              "Brora, the biggest network of its kind in Scotland. The firm employs 300 people.\n"}
+    answer = _listed(articles, "In which towns does Northlink Freight run depots?", tmp_path, embedder)
+    for town in ("Kelby", "Ardmore", "Brora"):
+        assert answer.text.count(town) == 1, (town, answer.text)
+    assert "Scotland" not in answer.text, answer.text
