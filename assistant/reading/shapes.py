@@ -31,9 +31,20 @@ _COMPARISON = re.compile(
 )
 _LIST = re.compile(
     r"^\s*(list|name|enumerate)\b|\b(are|were|is|was|get|got|being) (mentioned|named|listed|cited|quoted|involved)\b|"
-    r"\b(all|every) (the )?\w+ (that|which|who|mentioned|named)\b|\bwhat are (all )?the \w+s\b(?! of)",
+    r"\b(all|every) (the )?\w+ (that|which|who|mentioned|named)\b|"
+    r"^\s*which of (the|their|its|his|her|these|those) \w+s\b|"  # "Which of the companies ..."
+    r"\b(can|could|would) you (please )?(list|name)\b|^\s*(please )?(tell me|give( me)?) (all )?(the )?(names of )?"
+    r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
     re.I,
 )
+# "What are the new rules ...", "Who were the winners ...", "What were the band's biggest hits?"
+# (lowercase nouns: "Who were the Beatles?" asks what a name is) ...
+_PLURAL_ASKED = re.compile(
+    r"^\s*(what|who) (are|were) (all )?((the|their|its|his|her) ([\w-]+['’]s? )?|[\w-]+['’]s? )"
+    r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)", re.I)
+# ... unless the plural is the subject and what is asked comes after it ("What are the comb
+# rows called?", "What are the broadcasts compliant with?"): a stranded preposition or "called"
+_ASKED_AFTER = re.compile(r"\b(called|known as|named|termed|of|for|with|to|about|from|in|on|at|by|doing|as)\s*\??\s*$", re.I)
 _DESCRIPTION = re.compile(r"^\s*(who|what)(?:'s| is| was| are| were)\s+(?P<subject>[^?]{2,80}?)\s*\??\s*$", re.I)
 # "What is the name of ...", "What was the price of ...", "What is meant by": lookups in description clothing
 _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|your)\b|^(the |a |an )?(name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|"
@@ -65,7 +76,8 @@ def shape_of(text: str) -> Shape:
         return Shape("comparison", sides=sides)
     if _OVERVIEW.search(text):
         return Shape("overview", scope="topic" if _TOPIC.search(text) else "article")
-    if (_LIST.search(text) or _plural_head(text)) and not _COUNT.match(text):
+    plural_asked = _PLURAL_ASKED.search(text) and not _ASKED_AFTER.search(text)
+    if (_LIST.search(text) or plural_asked or _plural_head(text)) and not _COUNT.match(text):
         return Shape("list")
     described = _DESCRIPTION.match(text)
     if described and not _NOT_DESCRIPTION.search(described.group("subject")):

@@ -291,6 +291,15 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("By what means is the cargo shipped?", "lookup"),  # "means" is no plural
         ("Between what dates was the pier closed?", "lookup"),  # a range, not items
         ("Which farmers' union opposed the plan?", "lookup"),  # a plural owner of a singular noun
+        ("Who are the nominees for best film?", "list"),  # a plural asked after "who are the"
+        ("What were the band's biggest hits?", "list"),
+        ("What are the new rules on smoking?", "list"),
+        ("Which of the companies reported losses?", "list"),
+        ("Can you list the countries that signed the deal?", "list"),
+        ("Tell me the players in the squad.", "list"),
+        ("What are the rows of combs called?", "lookup"),  # the plural is the subject; its name is asked
+        ("What are the results of the vote?", "lookup"),
+        ("Who were the Beatles?", "description"),  # a name, not a plural noun
     ],
 )
 def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
