@@ -1,6 +1,6 @@
 """Question shapes beyond the single fact: overviews, comparisons, lists and descriptions.
 
-bench/questions_shapes.json holds 161 questions over 160 BBC article ids (a story filed under
+bench/questions_shapes.json holds 161 questions over 158 BBC article ids (a story filed under
 two ids lists both) that bench/questions_bbc.json does not use: overviews of one article (25)
 and of a topic two or three articles share (10), comparisons (21, three with a side no article
 mentions), lists (60), descriptions, "who/what is X" (35), and 10 ordinary lookups so that a
