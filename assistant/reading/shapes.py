@@ -41,7 +41,7 @@ _LIST = re.compile(
 # (lowercase nouns: "Who were the Beatles?" asks what a name is) ...
 _PLURAL_ASKED = re.compile(
     r"^\s*(what|who) (are|were) (all )?((the|their|its|his|her) ([\w-]+['’]s? )?|[\w-]+['’]s? )"
-    r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)", re.I)
+    r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,3}[a-z-]+[^s'’\s]s)\b(?! of)", re.I)
 # ... unless the plural is the subject and what is asked comes after it ("What are the comb
 # rows called?", "What are the broadcasts compliant with?"): a stranded preposition or "called"
 _ASKED_AFTER = re.compile(r"\b(called|known as|named|termed|of|for|with|to|about|from|in|on|at|by|doing|as)\s*\??\s*$", re.I)
@@ -86,9 +86,13 @@ def shape_of(text: str) -> Shape:
 
 
 # "Which ...", "In which ...", "From what ...": a preposition may lead (closed class)
-_WHICH = re.compile(r"^\s*(?:(?:in|at|on|from|to|for|with|by|of|into|against)\s+)?(which|what)\s+(.*)", re.I)
+# ("Besides Spider-Man, which ...": a phrase before a comma may lead too)
+_WHICH = re.compile(r"^\s*(?:[^,?]{1,60},\s*)?(?:(?:in|at|on|from|to|for|with|by|of|into|against)\s+)?(which|what)\s+(.*)",
+                    re.I)
 _NUMBERS = frozenset("two three four five six seven eight nine ten several many other".split())
-_NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whose as us less news series means".split())
+# words ending in "s" that are no plural nouns (closed class, and singular nouns of English in -s)
+_NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whose as us less news series means "
+                       "gas lens chaos canvas atlas bias alias species".split())
 
 
 def _plural_head(text: str) -> bool:
@@ -102,11 +106,15 @@ def _plural_head(text: str) -> bool:
         words = words[1:]
     # adverbs skipped: "Which foreign carmakers already have ..."
     phrase = [w.strip("?,.") for w in match.group(2).split()[:6] if not _ADVERB.match(w)][:5] if match else []
-    ends = next((i for i, w in enumerate(phrase) if w.lower() in _ENDS_PHRASE), None)
+    # the phrase ends at a closed-class word or at a verb in the past ("Which Arsenal players scored ...")
+    ends = next((i for i, w in enumerate(phrase) if w.lower() in _ENDS_PHRASE or (i > 0 and _PAST.match(w))), None)
     if ends and ends > 1:  # a modifier or more, then the head
         head = phrase[ends - 1]
-        # "Which cities does Sun own ...": a plural head before "does" is its object
-        if head.isalpha() and head.islower() and _plural(head) and phrase[ends].lower() in _AUXILIARIES | {"does"}:
+        # "Which cities does Sun own ...", "Which tracks has Wembley put up ...": a plural
+        # head before "does"/"has" is its object
+        owned = phrase[ends - 2].endswith(("'s", "’s"))  # "Which film studio's concerns led ...": the owner is asked
+        if (head.isalpha() and head.islower() and _plural(head) and not owned
+                and (phrase[ends].lower() in _AUXILIARIES | {"does", "has"} or _PAST.match(phrase[ends]))):
             return True
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False
@@ -122,10 +130,11 @@ def _plural(word: str) -> bool:
 
 
 # Words that open a verb's object or clause, never a noun phrase's verb (closed classes)
-_OBJECT_OPENERS = frozenset("the a an this that these those his her its their my our your to whether if".split())
+_OBJECT_OPENERS = frozenset("the a an this that these those his her its their my our your to whether if as".split())
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
+_PAST = re.compile(r"^[a-z]+ed$")  # "scored", "closed": a verb in the past, after a noun phrase
 _ADVERB = re.compile(r"^(\w+ly|already|still|also|now|not|never|ever|often|soon|just|yet)$", re.I)
 
 

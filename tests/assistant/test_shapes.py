@@ -300,6 +300,14 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("What are the rows of combs called?", "lookup"),  # the plural is the subject; its name is asked
         ("What are the results of the vote?", "lookup"),
         ("Who were the Beatles?", "description"),  # a name, not a plural noun
+        ("Besides the ferry, which boats did the council buy?", "list"),  # a phrase and a comma may lead
+        ("Which Kelby players scored in the final?", "list"),  # a name, a plural, a verb in the past
+        ("Which tracks has the council put up for sale?", "list"),  # a plural before "has" is its object
+        ("What are the town's four main state schools?", "list"),
+        ("Which film studio's concerns led him to quit?", "lookup"),  # the owner is asked for
+        ("Which city wanted its citizens portrayed better?", "lookup"),
+        ("What gas does the plant produce?", "lookup"),  # a singular noun in -s
+        ("In a progressive tax, what increases as income rises?", "lookup"),  # a verb, then "as"
     ],
 )
 def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
