@@ -489,14 +489,14 @@ def _bulleted(evidence: list[Evidence], head: str) -> list[tuple[str, Evidence]]
 
 def list_article(found: Found, question: Question, mirror: LiveMirror) -> str:
     """The article a list is read from: the best answer's among the articles that name
-    everything the question names ("Which athletes won events at the Boston Indoor Games?":
+    most of what the question names ("Which athletes won events at the Boston Indoor Games?":
     an article about the European Indoor championships may have the best sentence, but a
-    list of its winners is no list of Boston's); the best answer's when none does."""
+    list of its winners is no list of Boston's)."""
     docs = list(dict.fromkeys(e.passage.doc_id for e in found.evidence))
-    if question.names:
-        naming = [d for d in docs if question.names <= term_set(" ".join(p.text for p in article_passages(mirror, d)))]
-        docs = naming or docs
-    return docs[0]
+    if not question.names:
+        return docs[0]
+    named = {d: len(question.names & term_set(" ".join(p.text for p in article_passages(mirror, d)))) for d in docs}
+    return max(docs, key=named.get)  # the first of those naming the most
 
 
 def _listing(found: Found, article: str | None) -> list[Evidence]:
@@ -618,7 +618,9 @@ def _entities(sentence: Evidence, labels) -> list[str]:
 _OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
 
 
-_BETWEEN = re.compile(r"^(,\s*|,?\s+and\s+|,?\s+or\s+)$")
+# between two names of an enumeration: a comma, "and" or "or", after an age or a number at
+# most ("James Lomas, 15, George Maguire, 14, and Liam Mower, 12")
+_BETWEEN = re.compile(r"^(?:,\s*\d{1,3})?(,\s*|,?\s+and\s+|,?\s+or\s+)$")
 
 
 # A title as news writes it: capitalised words, joined by "of"/"the" ("Call of Duty") and

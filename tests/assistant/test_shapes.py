@@ -578,3 +578,10 @@ def test_a_sentence_that_enumerates_the_items_frames_them_with_its_other_names(t
     for town in ("Kelby", "Ardmore", "Brora"):
         assert answer.text.count(town) == 1, (town, answer.text)
     assert "Scotland" not in answer.text, answer.text
+
+
+def test_an_enumeration_of_people_with_their_ages_is_one_enumeration():
+    from assistant.reading.shaped import _enumerations
+
+    sentence = "The three boys playing the lead are Tom Hart, 15, Sam Reid, 14, and Joe Kerr, 12."
+    assert _enumerations(sentence) == ["Tom Hart", "Sam Reid", "Joe Kerr"]
