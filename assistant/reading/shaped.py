@@ -551,8 +551,8 @@ def _add(items: dict[str, tuple[str, Evidence]], found: list[tuple[str, Evidence
         # a name of common words only ("You Said No", "The Who") is keyed by its words
         key = " ".join(terms(text)) or " ".join(re.findall(r"\w+", text.lower()))
         named = set(_name_terms(text)) or set(key.split())
-        if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms):
-            continue  # nothing, two names run together, a day or month, or what the question names ("V Festival 2005")
+        if not key or "," in text or _WHEN.search(text.split()[0]) or named <= set(question.terms) or _FIGURE.match(text):
+            continue  # nothing, two names run together, a day or month, what the question names ("V Festival 2005"), a figure ("797p")
         same = [other for other in items if _same_item(key, other)]
         if not same:
             items[key] = (text, sentence)
@@ -574,6 +574,9 @@ def bare_name(text: str) -> str:
     ("Eli Ford." but "U.S.")."""
     text = re.sub(r"(?<![.\s][A-Z])\.$", "", text.strip())
     return _TITLED.sub("", _OPENER.sub("", re.sub(r"['’]s$", "", text)))
+
+
+_FIGURE = re.compile(r"^[\d£$€¥]")  # a price, a score or a count is no name
 
 
 def _same_item(key: str, other: str) -> bool:

@@ -585,3 +585,21 @@ def test_an_enumeration_of_people_with_their_ages_is_one_enumeration():
 
     sentence = "The three boys playing the lead are Tom Hart, 15, Sam Reid, 14, and Joe Kerr, 12."
     assert _enumerations(sentence) == ["Tom Hart", "Sam Reid", "Joe Kerr"]
+
+
+def test_a_figure_is_no_list_item():
+    import numpy as np
+
+    from assistant.core.question import Asked, Question
+    from assistant.reading.evidence import sentences_of
+    from assistant.reading.shaped import _add
+    from index import Passage
+
+    text = "Shares in Kelby Leisure rose 12p to 797p after it put Hall Green and Perry Barr up for sale."
+    sentence = sentences_of([Passage(chunk_id="c#h#0", doc_id="tracks.txt", title="Tracks", date=None, source="",
+                                     text=text, start=0, end=len(text), position=0)])[0]
+    question = Question.of("Which tracks are for sale?", "Which tracks are for sale?", "", Asked("", "title"),
+                           np.zeros(384, dtype=np.float32))
+    items: dict = {}
+    _add(items, [("797p", sentence), ("Hall Green", sentence), ("£5m", sentence), ("Perry Barr", sentence)], question)
+    assert [name for name, _ in items.values()] == ["Hall Green", "Perry Barr"]
