@@ -691,8 +691,9 @@ _PRONOUN = re.compile(r"^(He|She|His|Her|It|Its|They|Their|These|This)\b")
 
 class DescriptionAnswerer:
     """ "Who is X?": the sentence that introduces X (its first mention in the article that
-    says most about it), then the reader's best sentence about X and the article's other
-    sentences about X, each cited."""
+    says most about it), then, from an article about X (naming it in its first sentences),
+    the sentences that follow; from another, the reader's best sentence about X and the
+    article's other sentences about X; each cited."""
 
     name = "extractive"
 
@@ -733,7 +734,12 @@ class DescriptionAnswerer:
             if names or (naming_before and _PRONOUN.match(e.text)):
                 later.append(e)
             naming_before = names
-        for item in [best, *later]:
+        # an article that names it in its first sentences is about it: its lead goes on describing
+        # it, often without its name ("The 31-year-old Scot tested positive for ...")
+        about_it = first is not None and first <= calibration.DESCRIPTION_LEAD
+        if about_it:
+            later = article[first + 1:]
+        for item in later if about_it else [best, *later]:
             if len(chosen) > calibration.DESCRIPTION_SENTENCES or sum(len(e.text) for e in chosen) > calibration.DESCRIPTION_CHARS:
                 break
             if all(item.doc_start != e.doc_start for e in chosen):

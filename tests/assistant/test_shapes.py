@@ -603,3 +603,18 @@ def test_a_figure_is_no_list_item():
     items: dict = {}
     _add(items, [("797p", sentence), ("Hall Green", sentence), ("£5m", sentence), ("Perry Barr", sentence)], question)
     assert [name for name, _ in items.values()] == ["Hall Green", "Perry Barr"]
+
+
+def test_a_description_from_an_article_about_its_subject_goes_on_with_the_lead(tmp_path, embedder):
+    """The lead of an article about someone describes them without naming them again ("The
+    31-year-old Scot ..."): those sentences belong in the answer to "Who is X?"."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"referee.txt": "Referee banned\n\nReferee Dougal Baird has been banned from officiating for two "
+                               "years. The 31-year-old Scot tested positive for a steroid after a league match in "
+                               "March. The Kelby league said its tests were the strictest in Europe. Baird said he "
+                               "would appeal against the ban.\n"}
+    bot = index_articles(articles, tmp_path / "referee", tmp_path / "data", embedder)
+    answer = bot.ask("Who is Dougal Baird?")
+    assert answer.shape == "description" and not answer.refused, answer.text
+    assert "banned from officiating" in answer.text and "31-year-old Scot" in answer.text, answer.text
