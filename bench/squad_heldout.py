@@ -20,6 +20,7 @@ many bold short answers were shown and how many share no word with any correct a
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import statistics
@@ -68,6 +69,12 @@ def norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
+def uncited(text: str) -> str:
+    """The answer without its citation markers: a list's "Nairobi [1], Mombasa [1] and Kisumu
+    [1]" contains "Nairobi, Mombasa and Kisumu"."""
+    return re.sub(r"\s*\[\d+\]", "", text)
+
+
 def overlaps(short: str, golds: list[str]) -> bool:
     words = set(norm(short).split())
     return any(words & set(norm(g).split()) for g in golds)
@@ -106,7 +113,7 @@ def ask_all(bot: Assistant, items: list[dict], gates: GateRecorder | None = None
             "question": qa["question"],
             "golds": golds,
             "answerable": not qa.get("is_impossible"),
-            "contains": any(norm(g) in norm(answer.text) for g in golds) if golds else False,
+            "contains": any(norm(g) in norm(uncited(answer.text)) for g in golds) if golds else False,
             "refused_by_rules": answer.refused,  # threshold 0: only steps other than the reader's refused
             "confidence": answer.confidence if answer.confidence is not None else 0.0,
             "short": answer.short_answer,
@@ -149,6 +156,9 @@ def main() -> None:
                         help="with --gates: print each wrong bold short answer at the applied gate (use on dev)")
     parser.add_argument("--without", action="append", default=[], metavar="STEP",
                         help="drop the lookup step of this class name (e.g. Unmentioned)")
+    parser.add_argument("--dump", type=Path, metavar="FILE",
+                        help="write every question's row (answer contains the fact, refused, confidence, short answer) "
+                             "as JSON, to compare two versions question by question")
     args = parser.parse_args()
     chosen = articles(args.split)
     print(f"{args.split} articles ({len(chosen)}): {', '.join(a['title'] for a in chosen)}")
@@ -162,6 +172,8 @@ def main() -> None:
         bot.engine.steps = [step for step in bot.engine.steps if type(step).__name__ not in args.without]
         gates = GateRecorder() if args.gates else None
         rows = ask_all(bot, yes + no, gates)
+    if args.dump:
+        args.dump.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
     from assistant import calibration
     from assistant.reading.model import threshold
 

@@ -366,6 +366,10 @@ class ListAnswerer:
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
+        if head in _UNNAMED_HEADS:  # "Which years ...", "What were the reasons ...": no names to list
+            from assistant.reading.extractive import ExtractiveAnswerer
+
+            return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
         items: dict[str, tuple[str, Evidence]] = {}
         for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
             _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
@@ -512,6 +516,13 @@ def _best_article(found: Found, article: str | None) -> list[Evidence]:
 
 
 _LIST_HEAD = re.compile(r"\b(?:list|name|which|what|all)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}?([a-z]+s)\b", re.I)
+
+
+# Heads of a list whose items are no names but times or clauses ("Which years did NYC host
+# ...?", "What were the reasons why ...?"): the sentences that give them answer, as a lookup's
+# do. English words for units of time and for reasons and ways (closed sets), stemmed.
+_UNNAMED_HEADS = frozenset(stem(w) for w in "years months days dates decades centuries seasons weeks hours times periods "
+                           "reasons causes ways means methods".split())
 
 
 def list_head(text: str) -> str:

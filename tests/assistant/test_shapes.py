@@ -618,3 +618,13 @@ def test_a_description_from_an_article_about_its_subject_goes_on_with_the_lead(t
     answer = bot.ask("Who is Dougal Baird?")
     assert answer.shape == "description" and not answer.refused, answer.text
     assert "banned from officiating" in answer.text and "31-year-old Scot" in answer.text, answer.text
+
+
+def test_a_list_of_times_or_reasons_is_answered_by_the_sentence_that_gives_them(tmp_path, embedder):
+    """Months, years and reasons are no names to gather: "In which months ...?" is answered
+    by the sentence that names the months, not by every date the article mentions."""
+    articles = {"regatta.txt": "Kelby regatta returns\n\nThe annual Kelby regatta draws 20,000 visitors. It is held in "
+                               "June and July, when the winds on the firth are steadiest. Organisers said today that "
+                               "entries had doubled over the past decade. A new pier opened in 2019.\n"}
+    answer = _listed(articles, "In which months is the Kelby regatta held?", tmp_path, embedder)
+    assert "June and July" in answer.text, answer.text
