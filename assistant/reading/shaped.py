@@ -371,7 +371,10 @@ class ListAnswerer:
 
             return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
         items: dict[str, tuple[str, Evidence]] = {}
-        for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
+        counted = _counted(question.text, found)
+        if counted:
+            _add(items, counted, question)
+        for doc_id in dict.fromkeys(p.doc_id for p in found.passages) if not items else ():  # lists the articles set out themselves
             _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
         # a list an article sets out itself, under a sentence naming the noun asked, is the
         # answer: names gathered from prose beside it would only add what is not of the kind
@@ -431,6 +434,30 @@ class ListAnswerer:
                     out += [(name, article[i + 1]) for name in _enumerations(article[i + 1].text)]
             out += [(name, sentence) for name in names]
         return out
+
+
+_COUNT_WORDS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
+_ASKED_COUNT = re.compile(r"\b(?:which|what|the|name|list)\s+(?:all\s+)?(?:of\s+the\s+)?(two|three|four|five|six|seven|eight|nine|ten|"
+                          r"[2-9])\b", re.I)
+
+
+def _counted(text: str, found: Found) -> list[tuple[str, Evidence]]:
+    """A question that says how many ("Which two studios ...", "What are the three largest
+    ...") is answered by the enumeration of that many names that holds the reader's short
+    answer in a sentence it says answers (the best such): that sentence names them all, and
+    names gathered elsewhere would be more than were asked for."""
+    match = _ASKED_COUNT.search(text)
+    if not match:
+        return []
+    wanted = int(match.group(1)) if match.group(1).isdigit() else _COUNT_WORDS[match.group(1).lower()]
+    for sentence in found.evidence:
+        span = getattr(sentence, "span", None)
+        if sentence.score < calibration.LIST_SENTENCE_P or span is None:
+            break  # ranked by P: the rest answer less
+        for run in _runs(sentence.text):
+            if len(run) == wanted and run[0].start() < span.end and span.start < run[-1].end():  # the answer's
+                return [(_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’"), sentence) for m in run]
+    return []
 
 
 def _enumerations(text: str) -> list[str]:

@@ -628,3 +628,15 @@ def test_a_list_of_times_or_reasons_is_answered_by_the_sentence_that_gives_them(
                                "entries had doubled over the past decade. A new pier opened in 2019.\n"}
     answer = _listed(articles, "In which months is the Kelby regatta held?", tmp_path, embedder)
     assert "June and July" in answer.text, answer.text
+
+
+def test_a_list_that_says_how_many_is_the_enumeration_of_that_many(tmp_path, embedder):
+    """ "Which two firms ...": the sentence that answers names both; the other companies the
+    article names are not what was asked."""
+    articles = {"ferries.txt": "New ferries for Kelby\n\nKelby council has chosen Osprey Marine and Fulmar Yards, "
+                               "ahead of Northlink Freight, Harbour Rail and Tern Shipping, to build its two new "
+                               "ferries. The ferries will enter service in 2027.\n"}
+    answer = _listed(articles, "Which two firms will build Kelby's new ferries?", tmp_path, embedder)
+    assert "Osprey Marine" in answer.text and "Fulmar Yards" in answer.text, answer.text
+    for other in ("Northlink", "Harbour Rail", "Tern Shipping"):
+        assert other not in answer.text, (other, answer.text)
