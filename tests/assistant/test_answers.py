@@ -277,3 +277,4 @@ def test_a_list_question_on_the_shipped_articles_names_the_models(bot):
     assert answer.shape == "list" and not answer.refused, answer.text
     for name in ("SEA-LION", "ILMU", "Sahabat-AI"):
         assert answer.text.count(name) == 1, (name, answer.text)
+    assert "Roadmap" not in answer.text, answer.text  # a framework named alone in another sentence is no model
