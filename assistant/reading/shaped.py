@@ -367,15 +367,12 @@ class ListAnswerer:
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
         if head in _UNNAMED_HEADS:  # "Which years ...", "What were the reasons ...": no names to list
-            from assistant.reading.extractive import ExtractiveAnswerer
-
-            return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
+            return (yield from _the_sentences(question, found, backend))
         items: dict[str, tuple[str, Evidence]] = {}
-        counted = _counted(question.text, found)
-        if counted:
-            _add(items, counted, question)
-        for doc_id in dict.fromkeys(p.doc_id for p in found.passages) if not items else ():  # lists the articles set out themselves
-            _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
+        _add(items, _counted(question.text, found), question)
+        if not items:
+            for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
+                _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
         # a list an article sets out itself, under a sentence naming the noun asked, is the
         # answer: names gathered from prose beside it would only add what is not of the kind
         if not items:
@@ -387,9 +384,7 @@ class ListAnswerer:
                 _add(items, self._answered_items(question, article, found.evidence), question)
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
-            from assistant.reading.extractive import ExtractiveAnswerer
-
-            return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
+            return (yield from _the_sentences(question, found, backend))
         used = list(dict.fromkeys(s for _, s in items.values()))
         _, citations, number = _numbered([("", used)])
         named = [f"{text} [{number[s.passage.chunk_id]}]" for text, s in items.values()]
@@ -467,13 +462,26 @@ def _counted(text: str, found: Found) -> list[tuple[str, Evidence]]:
             break  # ranked by P: the rest answer less
         for run in _runs(sentence.text):
             if len(run) == wanted and run[0].start() < span.end and span.start < run[-1].end():  # the answer's
-                return [(_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’"), sentence) for m in run]
+                return [(_member(m), sentence) for m in run]
     return []
+
+
+def _the_sentences(question: Question, found: Found, backend: str | None) -> Generator[str, None, Answer]:
+    """A list question answered as a lookup is: by the three best sentences."""
+    from assistant.reading.extractive import ExtractiveAnswerer
+
+    return (yield from ExtractiveAnswerer(3).answer(question, found, backend))
+
+
+def _member(match: re.Match) -> str:
+    """An enumeration member's name: no opening preposition or conjunction, no owner, no
+    closing full stop or quote."""
+    return _unowned(_OPENER.sub("", match.group(0))).rstrip(".'’")
 
 
 def _enumerations(text: str) -> list[str]:
     """The members of the enumerations ("A, B and C") of a sentence."""
-    return [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for run in _runs(text) if len(run) > 1 for m in run]
+    return [_member(m) for run in _runs(text) if len(run) > 1 for m in run]
 
 
 def _span_names(text: str, start: int, end: int) -> list[str]:
@@ -487,7 +495,7 @@ def _span_names(text: str, start: int, end: int) -> list[str]:
         if len(run) > 1 and any(m in run for m in inside):
             inside = run
             break
-    found = [_unowned(_OPENER.sub("", m.group(0))).rstrip(".'’") for m in inside]
+    found = [_member(m) for m in inside]
     return [n for n in found if n and not _NUMBER_WORD.match(n.split()[0])]
 
 

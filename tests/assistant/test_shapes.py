@@ -378,13 +378,18 @@ def test_a_company_named_as_the_owner_of_what_it_does_is_listed(tmp_path, embedd
     assert answer.text.count("Vodafone") == 1, answer.text  # "Vodafone's investment": Vodafone's own
 
 
-def _listed(articles: dict[str, str], question: str, tmp_path, embedder):
-    """The answer to a list question over these articles alone; it is a list, not a refusal."""
+def _shaped(articles: dict[str, str], question: str, shape: str, tmp_path, embedder):
+    """The answer to a question over these articles alone; it has this shape and is no refusal."""
     from tests.assistant.conftest import index_articles
 
     answer = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder).ask(question)
-    assert answer.shape == "list" and not answer.refused, answer.text
+    assert answer.shape == shape and not answer.refused, answer.text
     return answer
+
+
+def _listed(articles: dict[str, str], question: str, tmp_path, embedder):
+    """The answer to a list question over these articles alone; it is a list, not a refusal."""
+    return _shaped(articles, question, "list", tmp_path, embedder)
 
 
 def test_a_list_announced_in_one_sentence_is_read_from_the_names_of_the_next(tmp_path, embedder):
@@ -608,15 +613,11 @@ def test_a_figure_is_no_list_item():
 def test_a_description_from_an_article_about_its_subject_goes_on_with_the_lead(tmp_path, embedder):
     """The lead of an article about someone describes them without naming them again ("The
     31-year-old Scot ..."): those sentences belong in the answer to "Who is X?"."""
-    from tests.assistant.conftest import index_articles
-
     articles = {"referee.txt": "Referee banned\n\nReferee Dougal Baird has been banned from officiating for two "
                                "years. The 31-year-old Scot tested positive for a steroid after a league match in "
                                "March. The Kelby league said its tests were the strictest in Europe. Baird said he "
                                "would appeal against the ban.\n"}
-    bot = index_articles(articles, tmp_path / "referee", tmp_path / "data", embedder)
-    answer = bot.ask("Who is Dougal Baird?")
-    assert answer.shape == "description" and not answer.refused, answer.text
+    answer = _shaped(articles, "Who is Dougal Baird?", "description", tmp_path, embedder)
     assert "banned from officiating" in answer.text and "31-year-old Scot" in answer.text, answer.text
 
 
