@@ -21,7 +21,12 @@ _OVERVIEW = re.compile(
     r"\b(summari[sz]e|summary|sum up|gist|overview|main (points?|facts?|ideas?|takeaways?)|key (points?|facts?|takeaways?)|"
     r"what(?:'s| is| are)? (the )?(article|story|piece|report|news)s? (is |are )?(about|saying)|"
     r"what (do|does) (the )?(articles?|stories|story|pieces?|reports?|news) (say|tell|report)|"
-    r"tell me about (the )?(article|story|piece|report)|brief me|in a nutshell|tl;?dr)\b",
+    r"what (the|this|that|these|those) (articles?|stories|story|pieces?|reports?)\b[^?]{0,80}\b(says?|tells?|reports?)\b|"
+    r"tell me about (the )?(article|story|piece|report)|brief me|in a nutshell|tl;?dr|"
+    # the news itself asked for: "What has been reported about X?", "What happened with X?"
+    # ("What happened to X?" asks one fact: "What happened to his lab?"; so does "What is the
+    # latest inflation rate?")
+    r"what (has|have) been (reported|said|written)|what happened with|what(?:'s| is) the latest (on|about|with|news))\b",
     re.I,
 )
 _COMPARISON = re.compile(
@@ -59,7 +64,8 @@ _SIDES = (
     re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
 )
 # "What do the articles say about X?", "the news on X": a topic across articles, not one article
-_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news)\b(?! (article|story))|\bacross\b", re.I)
+_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written)|happened with|latest)\b"
+                    r"(?! (article|story))|\bacross\b", re.I)
 _COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
 _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
 _TRAIL = re.compile(r"\s+(approach(es)?|strateg(y|ies)|polic(y|ies)|plans?|views?|positions?|roles?|stances?|efforts?)"

@@ -269,6 +269,11 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
     [
         ("What are the main points of the Japan-ASEAN article?", "overview"),
         ("Summarize the story on the takeover", "overview"),
+        ("Tell me briefly what the article on the takeover says.", "overview"),
+        ("What has been reported about the ferry strike?", "overview"),
+        ("What happened with the ferry company's takeover bid?", "overview"),
+        ("What's the latest on the ferry strike?", "overview"),
+        ("What happened to the ferry in the storm?", "lookup"),  # one fact about it
         ("Compare the U.S. and Japanese approaches to ASEAN", "comparison"),
         ("How does Blu-ray differ from HD-DVD?", "comparison"),
         ("List the frameworks mentioned", "list"),
@@ -314,6 +319,22 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
     from assistant.reading.shapes import shape_of
 
     assert shape_of(question).kind == shape
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("Summarize the story on the takeover", "article"),
+        ("Tell me briefly what the article on the takeover says.", "article"),
+        ("What do the articles say about the takeover?", "topic"),
+        ("What has been reported about the ferry strike?", "topic"),  # the news, wherever it is
+        ("What happened with the ferry company's takeover bid?", "topic"),
+    ],
+)
+def test_an_overview_is_of_one_article_or_of_a_topic(question, scope):
+    from assistant.reading.shapes import shape_of
+
+    assert shape_of(question).scope == scope
 
 
 @pytest.mark.parametrize(
