@@ -223,25 +223,41 @@ class OverviewAnswerer:
             best[p.doc_id] = max(best.get(p.doc_id, -1.0), p.score)
         top = max(best.values(), default=0.0)
         topic, idf = topic_terms(question), self.mirror.bm25().idf
-        about = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP][: calibration.TOPIC_ARTICLES]
+        close = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP]  # not one that only touches it
+        about = self._distinct(close, calibration.TOPIC_ARTICLES)
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
-        for doc_id in about:  # not an article that only touches it
-            evidence = _prose(sentences_of(article_passages(self.mirror, doc_id)))
-            if not evidence:
-                continue
-            vectors = sentence_vectors_of(evidence, self.embedder)
-            # an article whose title names the topic (most of its idf) is about it: its gist;
-            # one that only mentions it ("sovereign AI" in an article on an AI partnership):
-            # what it says of the question
-            named = sum(idf(t) for t in topic & term_set(evidence[0].passage.title))
-            towards = question.vector if topic and named < 0.5 * sum(idf(t) for t in topic) else None
+        for evidence, vectors in about:
+            # an article whose title or first sentence names the topic is about it: its gist;
+            # one that only mentions it further on ("sovereign AI" in an article on an AI
+            # partnership): what it says of the question
+            opening = evidence[0].passage.title + " " + evidence[0].text
+            named = sum(idf(t) for t in topic & term_set(opening))
+            towards = question.vector if topic and named < calibration.TOPIC_NAMED * sum(idf(t) for t in topic) else None
             chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None,
                                    towards=towards)
             said += [vectors[evidence.index(e)] for e in chosen]
             groups.append((evidence[0].passage, chosen))
         groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last
         return [(_dated(passage), items) for passage, items in groups]
+
+    def _distinct(self, doc_ids: list[str], most: int) -> list[tuple[list[Evidence], np.ndarray]]:
+        """The first ``most`` articles' prose sentences and their vectors, leaving out a copy
+        of one before it: the same title and a first sentence that says the same (some
+        stories are filed twice, under two ids)."""
+        kept: list[tuple[list[Evidence], np.ndarray]] = []
+        for doc_id in doc_ids:
+            if len(kept) == most:
+                break
+            evidence = _prose(sentences_of(article_passages(self.mirror, doc_id)))
+            if not evidence:
+                continue
+            vectors = sentence_vectors_of(evidence, self.embedder)
+            title = evidence[0].passage.title.strip().lower()
+            if not any(title == e[0].passage.title.strip().lower() and float(v[0] @ vectors[0]) >= calibration.SAID_ALREADY
+                       for e, v in kept):
+                kept.append((evidence, vectors))
+        return kept
 
 
 def _name_terms(name: str) -> list[str]:

@@ -161,6 +161,28 @@ def test_a_topic_the_articles_only_touch_gets_what_each_says_of_it(tmp_path, emb
     assert "congestion charge of £5" in answer.text and "blamed the congestion charge" in answer.text, answer.text
 
 
+def test_a_story_filed_twice_is_one_article_of_a_topic_overview(tmp_path, embedder):
+    """The same story under two ids (as in the BBC corpus) is shown once, and the other
+    article on the topic still gets its place."""
+    from tests.assistant.conftest import index_articles
+
+    story = ("Kelby pier to close for repairs\n\nKelby's Victorian pier will close for two years from March while "
+             "engineers replace its rusting iron legs.\n\nThe council said the £8m repair was the only way to keep "
+             "the pier standing. Fishing trips from the pier will move to the harbour wall.\n")
+    articles = {
+        "pier.txt": story,
+        "pier-copy.txt": story.replace("The council said", "The town council said"),
+        "pier-traders.txt": "Pier traders count the cost\n\nTraders on Kelby pier say the two-year closure "
+                            "will cost them their summer trade.\n\nThe ice cream kiosk and the arcade will move "
+                            "to the promenade, where the council has offered them stalls rent-free.\n",
+    }
+    bot = index_articles(articles, tmp_path / "twice", tmp_path / "data", embedder)
+    answer = bot.ask("What do the articles say about the closure of Kelby pier?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert answer.text.count("Kelby pier to close for repairs") == 1, answer.text
+    assert "ice cream kiosk" in answer.text or "summer trade" in answer.text, answer.text
+
+
 def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
     answer = shapes_bot.ask("Compare Northlink Ferries and Orkney Sealines")
     assert answer.shape == "comparison" and not answer.refused, answer.text
