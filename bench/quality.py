@@ -9,6 +9,10 @@
     .venv/bin/python bench/quality.py --sets bbc-dev --verbose   # one set, every question printed
     .venv/bin/python bench/quality.py --sets bbc-dev --curve     # the reader's refusal trade-off per threshold
 
+bold_shown / bold_wrong: the bold short answers shown (answers not refused) and the share of
+them wrong: sharing no word with the expected answer, or given to an unanswerable question
+(counted as bench/squad_heldout.py counts them on Wikipedia).
+
 The index (seeds + BBC) is cached in --data-dir (default /tmp/news-assistant-bench-2225),
 so re-runs only re-check it. Prints numbers; asserts nothing.
 """
@@ -25,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from squad_heldout import overlaps  # noqa: E402  (bench/ is the script's own folder)
 
 from assistant import Assistant, Settings  # noqa: E402
 from corpus import SHIPPED_CORPUS, load_path  # noqa: E402
@@ -102,6 +108,7 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
     by_kind: dict[str, list[bool]] = defaultdict(list)
     correct = false_refusals = 0
     reads: list[tuple[bool, bool, bool, float]] = []  # (answerable, contains the fact, refused by a rule, confidence)
+    bold: list[bool] = []  # per bold short answer shown: is it right (shares a word with the expected answer)
     for q in questions["answerable"]:
         started = time.perf_counter()
         passages = bot.retrieve(q["question"], k=k)
@@ -115,6 +122,8 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
         by_kind[q["kind"]].append(ok)
         false_refusals += answer.refused
         reads.append((True, ok, _refused_by_rule(answer), answer.confidence or 0.0))
+        if answer.short_answer and not answer.refused:
+            bold.append(overlaps(answer.short_answer, q["expected"]))
         lengths.append(len(answer.text))
         rows.append((q["id"], q["kind"], ranks[-1], ok, answer.refused, q["question"], answer.text[:200], answer.notes))
     refused = []
@@ -122,6 +131,8 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
         answer = bot.ask(q["question"])
         refused.append(answer.refused)
         reads.append((False, False, _refused_by_rule(answer), answer.confidence or 0.0))
+        if answer.short_answer and not answer.refused:
+            bold.append(False)  # a bold answer to what the articles do not say
         rows.append((q["id"], "unanswerable", None, answer.refused, answer.refused, q["question"], answer.text[:200], answer.notes))
     follow_ok = follow_n = 0
     for conv in questions["followups"]:
@@ -143,6 +154,8 @@ def evaluate(bot: Assistant, texts: dict[str, str], questions: dict, k: int = 5)
         "false_refusals": false_refusals / n,
         "unanswerable_refused": sum(refused) / max(len(refused), 1),
         "followup_success": follow_ok / max(follow_n, 1),
+        "bold_shown": len(bold),
+        "bold_wrong": sum(not b for b in bold) / max(len(bold), 1),
         "median_answer_chars": statistics.median(lengths),
         "answer_p50_ms": statistics.median(answer_ms),
         "retrieve_p50_ms": statistics.median(retrieve_ms),
@@ -209,7 +222,8 @@ def report(results: dict[str, dict], baseline: dict[str, dict]) -> None:
     names = list(results)
     print(f"{'metric':<24}" + "".join(f"{n:>12}" for n in names))
     for key in ("questions", "hit@5", "mrr", "answer_correct", "false_refusals", "unanswerable_refused",
-                "followup_success", "median_answer_chars", "answer_p50_ms", "retrieve_p50_ms"):
+                "followup_success", "bold_shown", "bold_wrong", "median_answer_chars", "answer_p50_ms",
+                "retrieve_p50_ms"):
         print(f"{key:<24}" + "".join(f"{results[n][key]:>12.3f}" for n in names))
     for key in ("hit@5", "mrr"):
         if baseline:
