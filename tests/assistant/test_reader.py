@@ -381,3 +381,16 @@ def test_a_short_answer_is_not_shown_from_a_sentence_without_the_numbers_asked(e
     assert shown_span(item, asked) is not None  # of the kind asked, and sure
     read = Question.of(question, question, "", asked, np.zeros(384, dtype=np.float32))
     assert (shown_span(item, asked, read) is not None) == shown
+
+
+def test_a_figure_in_another_unit_than_the_one_asked_is_not_a_bold_answer(tmp_path, embedder):
+    """The sentence still answers (it is what the article says), but "40 feet" in bold would
+    claim to be the height in metres."""
+    articles = {"dam.txt": "Kelby dam to be raised\n\nThe council has approved plans to raise the Kelby dam.\n\n"
+                           "The new dam will be 40 feet high, the council said. Work will begin in May.\n"}
+    bot = index_articles(articles, tmp_path / "corpus", tmp_path / "data", embedder)
+    plain = bot.ask("How high will the new dam be?")
+    assert plain.short_answer and "40 feet" in plain.short_answer, plain.text  # sure enough for bold ...
+    in_metres = bot.ask("How high will the new dam be in metres?")
+    assert not in_metres.refused and "40 feet" in in_metres.text, in_metres.text
+    assert not in_metres.short_answer, in_metres.text  # ... but not in the unit asked
