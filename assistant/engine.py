@@ -36,7 +36,7 @@ from assistant.reading.shaped import (
     WholeArticle,
 )
 from assistant.reading.shapes import shape_of, side_query
-from assistant.reading.steps import FollowUpTopic, RelevanceFloor
+from assistant.reading.steps import FollowUpTopic, ReadOn, RelevanceFloor
 from assistant.retrieval.hybrid import HybridRetriever
 from index import Index
 
@@ -87,6 +87,7 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
                  ListAnswerer(retriever.mirror, reader)),
         "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
                         DescriptionAnswerer(retriever.mirror)),
+        "more": ([ReadOn(retriever.mirror)], ExtractiveAnswerer(settings.answer_max_sentences)),
     }
 
 
@@ -112,6 +113,8 @@ class Engine:
     def plan(self, question: Question, name: str) -> tuple[list[Step], object]:
         shape = question.shape
         key = "topic" if shape.kind == "overview" and shape.scope == "topic" else shape.kind
+        if question.asks_for_more and key == "lookup":
+            key = "more"  # "Tell me more": the article goes on
         steps, extractive = self.shapes.get(key, (self.steps, self.extractive))
         return steps, self.answerer(name, extractive)
 

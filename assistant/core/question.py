@@ -128,6 +128,12 @@ class Question:
         return bool(self.context)
 
     @property
+    def asks_for_more(self) -> bool:
+        """A follow-up that asks only for more of what was said ("Tell me more", "What
+        else?", "Go on", "And then?"): the article goes on from where the answer stopped."""
+        return self.follow_up and bool(_MORE.search(self.text)) and not set(self.terms) - _MORE_TERMS
+
+    @property
     def as_read(self) -> str:
         """The question as the reader model reads it: a request ("List the frameworks
         mentioned", "Name the players who ...") as the question it is ("What are the
@@ -141,6 +147,14 @@ class Question:
         """Terms of the question and of the turn it follows: an answer naming only these
         tells the asker nothing new."""
         return set(self.terms) | set(self.context_terms)
+
+
+# Cue words of a request for more (closed class): "tell me more", "what else", "go on",
+# "and then", "what happened next", "elaborate", "more details"
+_MORE = re.compile(r"\b(more|else|further|go on|keep going|continue|elaborate|expand|details?|next)\b|"
+                   r"^\s*and then\b", re.I)
+_MORE_TERMS = frozenset(terms("else further go going keep continue elaborate expand detail details next happened "
+                              "anything please then"))
 
 
 def key_terms(question: str) -> set[str]:

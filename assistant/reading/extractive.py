@@ -124,12 +124,15 @@ class ExtractiveAnswerer:
         asked, evidence = question.asked, list(found.evidence)
         ranked = evidence if asked.wants_span else new_first(evidence, question.said)
         best = ranked[0]
-        span = shown_span(best, asked, question)
-        parts, citations = compose(choose(ranked, self.max_sentences), best, span)
+        if question.asks_for_more:  # "Tell me more": the sentences that follow, in order (ReadOn)
+            span, chosen = None, ranked[: self.max_sentences]
+        else:
+            span, chosen = shown_span(best, asked, question), choose(ranked, self.max_sentences)
+        parts, citations = compose(chosen, best, span)
         if span is not None:
             parts.insert(0, lead(best.text[span.start: span.end]))
         for i, part in enumerate(parts):  # sentence by sentence
             yield part if i == 0 else f" {part}"
         return Answer(text=" ".join(parts), citations=citations, backend=backend or self.name,
                       notes=list(question.notes), short_answer=best.text[span.start: span.end] if span else "",
-                      confidence=best.score)
+                      confidence=None if question.asks_for_more else best.score)  # what follows was not read

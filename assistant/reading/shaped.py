@@ -23,14 +23,10 @@ from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, s
 from assistant.reading.model import Reading
 from assistant.reading.refusal import NamingArticles, mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
+from assistant.reading.steps import article_passages
 from index import Passage
 from index.lexical import stem, term_set, terms
 from index.mirror import LiveMirror
-
-
-def article_passages(mirror: LiveMirror, doc_id: str) -> list[Passage]:
-    """Every chunk of one article, in order."""
-    return sorted((p for p in mirror.passages if p.doc_id == doc_id), key=lambda p: p.position)
 
 
 def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:

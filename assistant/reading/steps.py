@@ -8,7 +8,9 @@ from assistant import calibration
 from assistant.core.answer import Refusal
 from assistant.core.pipeline import Found
 from assistant.core.question import Question
+from assistant.reading.evidence import Evidence, sentences_of
 from assistant.reading.refusal import spelled_out_acronyms
+from index import Passage
 from index.lexical import BM25, lexical_coverage, term_set
 from index.mirror import LiveMirror
 
@@ -61,3 +63,33 @@ class FollowUpTopic:
         best = max(overlap, default=0)
         kept = [p for p, n in zip(found.passages, overlap) if p.doc_id == question.cited_doc or (best and n == best)]
         return found.narrowed(kept or found.passages)
+
+
+def article_passages(mirror: LiveMirror, doc_id: str) -> list[Passage]:
+    """Every chunk of one article, in order."""
+    return sorted((p for p in mirror.passages if p.doc_id == doc_id), key=lambda p: p.position)
+
+
+class ReadOn:
+    """"Tell me more", "Go on", "What else?": the sentences that follow, in the article the
+    previous answer cited, the last one it said, in the article's order (the request's few
+    words say nothing a reader could match; retrieval led by them may not even bring the
+    passage that follows). Refuses when the article ends there."""
+
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        passages = article_passages(self.mirror, question.cited_doc) if question.cited_doc else []
+        evidence = sentences_of(passages)
+        said = [e.doc_start for e in evidence if e.text in question.said]
+        if not said:  # the previous answer quoted no sentence of it (a list, a refusal)
+            return found
+        following: dict[int, Evidence] = {}  # overlapping chunks hold some sentences twice
+        for e in sorted(evidence, key=lambda e: e.doc_start):
+            if e.doc_start > max(said) and e.text not in question.said and e.header is None:
+                following.setdefault(e.doc_start, e)
+        if not following:
+            return Refusal("article_ends", "the article says nothing after the previous answer",
+                           "the article ends there")
+        return found.narrowed(passages).ranked(following.values())

@@ -169,6 +169,24 @@ def test_a_follow_up_about_a_detail_of_the_sentence_just_said_is_answered_from_i
     assert "curling the ball past the goalkeeper" in follow.text, follow.text
 
 
+def test_tell_me_more_goes_on_with_the_article_where_the_answer_stopped(reader_bot):
+    """What follows the sentence just said, in the article's order, never that sentence
+    again; and once the article has nothing more, a refusal that says so."""
+    chat = reader_bot.conversation()
+    first = chat.ask("How much is Dunmore Foods paying for Kellett Dairies?")
+    assert "£45m" in first.text, first.text
+    more = chat.ask("Tell me more")
+    assert not more.refused and "£45m" not in more.text, more.text
+    assert more.text.startswith("Shares in Dunmore rose 6%"), more.text  # the next sentence leads
+    assert all(c.doc_id.endswith("dunmore-dairies.txt") for c in more.citations), more.text
+    assert not more.short_answer and more.confidence is None  # nothing was read for a question
+    rest = chat.ask("Go on")
+    assert not rest.refused and "Analysts said the price looked fair" in rest.text, rest.text
+    assert "Shares in Dunmore" not in rest.text, rest.text
+    end = chat.ask("What else?")
+    assert end.refused and end.refusal.code == "article_ends", end.text
+
+
 def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(reader_bot):
     chat = reader_bot.conversation()
     chat.ask("Which company is buying Kellett Dairies?")
