@@ -87,7 +87,8 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
                  ListAnswerer(retriever.mirror, reader)),
         "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
                         DescriptionAnswerer(retriever.mirror)),
-        "more": ([ReadOn(retriever.mirror)], ExtractiveAnswerer(settings.answer_max_sentences)),
+        "more": ([ReadOn(retriever.mirror, otherwise=default_steps(settings, retriever, embedder))],
+                 ExtractiveAnswerer(settings.answer_max_sentences)),
     }
 
 

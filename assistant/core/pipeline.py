@@ -40,6 +40,7 @@ class Found:
     retrieved: Retrieved
     passages: tuple[Passage, ...]
     evidence: tuple = ()  # of assistant.reading.evidence.Evidence
+    in_order: bool = False  # the evidence is what follows, to be told in its order (not chosen by P)
 
     @classmethod
     def of(cls, retrieved: Retrieved) -> Found:
@@ -50,6 +51,10 @@ class Found:
 
     def ranked(self, evidence) -> Found:
         return replace(self, evidence=tuple(evidence))
+
+    def in_its_order(self, evidence) -> Found:
+        """The sentences that follow what was said, to be told in the article's order."""
+        return replace(self, evidence=tuple(evidence), in_order=True)
 
 
 class Step(Protocol):

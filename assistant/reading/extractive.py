@@ -122,9 +122,9 @@ class ExtractiveAnswerer:
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         asked, evidence = question.asked, list(found.evidence)
-        ranked = evidence if asked.wants_span else new_first(evidence, question.said)
+        ranked = evidence if asked.wants_span or found.in_order else new_first(evidence, question.said)
         best = ranked[0]
-        if question.asks_for_more:  # "Tell me more": the sentences that follow, in order (ReadOn)
+        if found.in_order:  # "Tell me more": the sentences that follow, in order (ReadOn)
             span, chosen = None, ranked[: self.max_sentences]
         else:
             span, chosen = shown_span(best, asked, question), choose(ranked, self.max_sentences)
@@ -135,4 +135,4 @@ class ExtractiveAnswerer:
             yield part if i == 0 else f" {part}"
         return Answer(text=" ".join(parts), citations=citations, backend=backend or self.name,
                       notes=list(question.notes), short_answer=best.text[span.start: span.end] if span else "",
-                      confidence=None if question.asks_for_more else best.score)  # what follows was not read
+                      confidence=None if found.in_order else best.score)  # what follows was not read

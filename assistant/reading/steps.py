@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from assistant import calibration
 from assistant.core.answer import Refusal
-from assistant.core.pipeline import Found
+from assistant.core.pipeline import Found, run_steps
 from assistant.core.question import Question
 from assistant.reading.evidence import Evidence, sentences_of
 from assistant.reading.refusal import spelled_out_acronyms
@@ -74,17 +74,19 @@ class ReadOn:
     """"Tell me more", "Go on", "What else?": the sentences that follow, in the article the
     previous answer cited, the last one it said, in the article's order (the request's few
     words say nothing a reader could match; retrieval led by them may not even bring the
-    passage that follows). Refuses when the article ends there."""
+    passage that follows). Refuses when the article ends there. When the previous answer
+    quoted no sentence of it (a generative backend's words), the ``otherwise`` steps (a
+    lookup's) read the request as any follow-up."""
 
-    def __init__(self, mirror: LiveMirror) -> None:
-        self.mirror = mirror
+    def __init__(self, mirror: LiveMirror, otherwise: list) -> None:
+        self.mirror, self.otherwise = mirror, otherwise
 
     def __call__(self, question: Question, found: Found) -> Found | Refusal:
         passages = article_passages(self.mirror, question.cited_doc) if question.cited_doc else []
         evidence = sentences_of(passages)
         said = [e.doc_start for e in evidence if e.text in question.said]
-        if not said:  # the previous answer quoted no sentence of it (a list, a refusal)
-            return found
+        if not said:
+            return run_steps(self.otherwise, question, found)
         following: dict[int, Evidence] = {}  # overlapping chunks hold some sentences twice
         for e in sorted(evidence, key=lambda e: e.doc_start):
             if e.doc_start > max(said) and e.text not in question.said and e.header is None:
@@ -92,4 +94,4 @@ class ReadOn:
         if not following:
             return Refusal("article_ends", "the article says nothing after the previous answer",
                            "the article ends there")
-        return found.narrowed(passages).ranked(following.values())
+        return found.narrowed(passages).in_its_order(following.values())

@@ -187,6 +187,17 @@ def test_tell_me_more_goes_on_with_the_article_where_the_answer_stopped(reader_b
     assert end.refused and end.refusal.code == "article_ends", end.text
 
 
+def test_tell_me_more_after_an_answer_in_other_words_is_read_as_a_follow_up(reader_bot):
+    """A generative backend's answer quotes no sentence to go on from: the request is read
+    as any follow-up about that article is, and still answered from it."""
+    first = reader_bot.ask("How much is Dunmore Foods paying for Kellett Dairies?")
+    doc = first.citations[0].doc_id
+    chat = reader_bot.conversation(history=[(first.question, "Dunmore is paying 45 million pounds [1].", doc)])
+    more = chat.ask("Tell me more")
+    assert not more.refused and more.citations, more.text
+    assert all(c.doc_id == doc for c in more.citations), more.text
+
+
 def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(reader_bot):
     chat = reader_bot.conversation()
     chat.ask("Which company is buying Kellett Dairies?")
