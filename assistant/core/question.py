@@ -134,6 +134,11 @@ class Question:
         return self.follow_up and bool(_MORE.search(self.text)) and not set(self.terms) - _MORE_TERMS
 
     @property
+    def said_so_far(self) -> str:
+        """Every answer of the conversation still in memory (the previous one last)."""
+        return " ".join(m["content"] for m in self.history if m["role"] == "assistant") or self.said
+
+    @property
     def as_read(self) -> str:
         """The question as the reader model reads it: a request ("List the frameworks
         mentioned", "Name the players who ...") as the question it is ("What are the

@@ -105,6 +105,9 @@ class WholeArticle:
             return Refusal("not_about", "no indexed passage is about this question", "none of them says what you asked")
         docs = _about(question, found, self.mirror)
         passages = [p for d in docs for p in article_passages(self.mirror, d)]
+        if question.asks_for_more and passages and not _unsaid(_prose(sentences_of(passages)), question):
+            return Refusal("article_ends", "the overview before gave every sentence of the article",
+                           "the article says nothing more")
         return found.narrowed(passages) if passages else found
 
 
@@ -200,7 +203,7 @@ class OverviewAnswerer:
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         docs = list(dict.fromkeys(p.doc_id for p in found.passages))
         if len(docs) == 1:
-            evidence = _prose(sentences_of(list(found.passages)))
+            evidence = _unsaid(_prose(sentences_of(list(found.passages))), question)
             chosen = key_sentences(evidence, sentence_vectors_of(evidence, self.embedder), calibration.OVERVIEW_SENTENCES)
             text, citations = _cite([(_dated(found.passages[0]), chosen)])
         else:
@@ -224,6 +227,9 @@ class OverviewAnswerer:
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
         for evidence, vectors in about:
+            if question.asks_for_more:  # "Tell me more": the key sentences not yet given
+                unsaid = _unsaid(evidence, question) or evidence
+                vectors, evidence = vectors[[evidence.index(e) for e in unsaid]], unsaid
             # an article whose title or first sentence names the topic is about it: its gist;
             # one that only mentions it further on ("sovereign AI" in an article on an AI
             # partnership): what it says of the question
@@ -254,6 +260,14 @@ class OverviewAnswerer:
                        for e, v in kept):
                 kept.append((evidence, vectors))
         return kept
+
+
+def _unsaid(evidence: list[Evidence], question: Question) -> list[Evidence]:
+    """For "Tell me more" after an overview, the sentences no answer of the conversation gave."""
+    if not question.asks_for_more:
+        return evidence
+    said = question.said_so_far
+    return [e for e in evidence if e.text not in said]
 
 
 def _name_terms(name: str) -> list[str]:

@@ -89,7 +89,7 @@ class ReadOn:
             return run_steps(self.otherwise, question, found)
         following: dict[int, Evidence] = {}  # overlapping chunks hold some sentences twice
         for e in sorted(evidence, key=lambda e: e.doc_start):
-            if e.doc_start > max(said) and e.text not in question.said and e.header is None:
+            if e.doc_start > max(said) and e.text not in question.said_so_far and e.header is None:
                 following.setdefault(e.doc_start, e)
         if not following:
             return Refusal("article_ends", "the article says nothing after the previous answer",

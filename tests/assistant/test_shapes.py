@@ -104,6 +104,32 @@ def test_an_overview_covers_the_article_in_its_order_and_cites_it(shapes_bot):
     assert "|" not in answer.text
 
 
+def test_tell_me_more_after_an_overview_gives_what_it_left_out_then_says_it_ends(tmp_path, embedder):
+    import re
+
+    from tests.assistant.conftest import index_articles
+
+    facts = ["The council approved the new harbour wall on Monday.", "It will cost £12m and take three years.",
+             "Work starts in April with the northern breakwater.", "Fishermen asked for a larger landing quay.",
+             "The old wall was damaged in the storms of 2022.", "A ferry terminal is planned for the second phase.",
+             "Residents will be consulted until the end of June.", "The final vote is due in September.",
+             "Traders hope the works will bring more visitors.", "The harbour master called the plan overdue."]
+    bot = index_articles({"wall.txt": "Kelby harbour wall approved\n\n" + "\n\n".join(facts) + "\n"},
+                         tmp_path / "corpus", tmp_path / "data", embedder)
+    chat = bot.conversation()
+    first = chat.ask("Summarize the article about the harbour wall")
+    more = chat.ask("Tell me more")
+    assert more.shape == "overview" and not more.refused and more.citations, more.text
+
+    def sentences(answer):
+        return {s.strip() for s in re.split(r"\[\d+\]", answer.text.split("\n", 1)[-1]) if s.strip()}
+
+    assert sentences(more) and not sentences(more) & sentences(first), (first.text, more.text)
+    assert sentences(first) | sentences(more) == set(facts), more.text  # six, then the other four
+    end = chat.ask("Tell me more")
+    assert end.refused and end.refusal.code == "article_ends", end.text
+
+
 def test_the_gist_of_what_one_article_is_about_is_that_articles_whole_overview(shapes_bot):
     """The article whose title holds as many of the question's words as another's but that
     retrieval ranks first; asked as a topic ("What do the articles say ..."), with no other
