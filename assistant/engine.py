@@ -156,7 +156,7 @@ class Engine:
         answer.shape = asked.shape.kind
         answer.question, answer.standalone_question = asked.text, asked.standalone
         answer.timings_ms = {**timings, "total": _ms(started)}
-        _remember(memory, answer)
+        _remember(memory, answer, asked)
         yield answer
 
     def question(self, text: str, memory: Memory, filters: Filters, model: ChatModel | None,
@@ -177,6 +177,7 @@ class Engine:
             text, standalone, context, self.analyser.analyse(text, known), vectors[0],
             own_vector=vectors[1] if context else None, filters=filters, cited_doc=last.cited_doc if last else None,
             said=last.answer if last else "", history=tuple(memory.as_messages()), notes=tuple(notes), shape=shape,
+            referent=last.referent if last else "",
             side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
         )
 
@@ -217,9 +218,12 @@ class Engine:
         return standalone, context, []
 
 
-def _remember(memory: Memory, answer: Answer) -> None:
+def _remember(memory: Memory, answer: Answer, asked: Question) -> None:
+    """The turn, and what the follow-ups after it mean by "it"/"she": the subject of a
+    description ("What is SEA-LION?"), kept along a run of follow-ups after it."""
     cited = answer.citations[0].doc_id if answer.citations else None
-    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited, answer.shape))
+    referent = asked.shape.subject if asked.shape.kind == "description" else asked.referent
+    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited, answer.shape, referent))
 
 
 def _ms(since: float) -> float:

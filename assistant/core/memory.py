@@ -17,6 +17,7 @@ class Turn:
     answer: str
     cited_doc: str | None = None
     shape: str = "lookup"  # the shape of the question (a follow-up may keep it)
+    referent: str = ""  # what "it"/"she" stands for in the follow-ups after it (a description's subject)
 
     @cached_property
     def tokens(self) -> int:

@@ -111,6 +111,7 @@ class Question:
     said: str = ""  # the previous answer (a follow-up)
     history: tuple[dict, ...] = ()  # earlier turns as chat messages, for LLM backends
     notes: tuple[str, ...] = ()  # said while resolving it (a failed condense)
+    referent: str = ""  # what a follow-up's "it"/"she" stands for: the subject of the description before
     terms: tuple[str, ...] = ()  # terms(text)
     names: frozenset[str] = frozenset()  # key_terms(text)
     context_terms: tuple[str, ...] = ()  # terms(context)
@@ -148,6 +149,20 @@ class Question:
         return interrogative(self.text)
 
     @property
+    def as_read_named(self) -> str | None:
+        """A follow-up's pronoun as the subject of the description before it ("Who
+        developed it?" after "What is SEA-LION?" read "Who developed SEA-LION?"), or None.
+        The reader reads one sentence at a time, where "it" could be anything; but the
+        sentence that answers may say "she" too, so this is read beside :attr:`as_read`."""
+        text = self.as_read
+        pronoun = _PRONOUN.search(text) if self.referent else None
+        if pronoun is None or key_terms(text[: pronoun.start()]):
+            return None  # "Did Smith say he would go?": a name before it is what it stands for
+        word = pronoun.group(1).lower()
+        owner = word in ("his", "its") or (word == "her" and bool(pronoun.group(2)))
+        return text[: pronoun.start()] + self.referent + ("'s" if owner else "") + text[pronoun.end(1):]
+
+    @property
     def asked_terms(self) -> set[str]:
         """Terms of the question and of the turn it follows: an answer naming only these
         tells the asker nothing new."""
@@ -160,6 +175,12 @@ _MORE = re.compile(r"\b(more|else|further|go on|keep going|continue|elaborate|ex
                    r"^\s*and then\b", re.I)
 _MORE_TERMS = frozenset(terms("else further go going keep continue elaborate expand detail details next happened "
                               "anything please then"))
+
+
+# A third-person singular pronoun; "her" is possessive before a word that is no preposition
+# or conjunction ("her role", not "gave her to ..."): closed classes of English
+_PRONOUN = re.compile(r"\b(he|she|it|him|his|her|its)\b(?=(\s+(?!(?:to|in|on|at|for|with|from|by|about|as|and|or|"
+                      r"that|if|when|up|out|off|back|over|the|a|an|this|these|those|some|any|no|more|much)\b)[a-z]))?", re.I)
 
 
 def key_terms(question: str) -> set[str]:

@@ -70,6 +70,9 @@ class ReadSentences:
         own = reader.score(acronyms_spelled_out(question.as_read, passages), sentences, titles, previous)
         if not question.follow_up:
             return own
+        if named := question.as_read_named:  # "Who developed it?" also as "Who developed SEA-LION?"
+            also = reader.score(acronyms_spelled_out(named, passages), sentences, titles, previous)
+            own = [a if a.p_answer >= b.p_answer else b for a, b in zip(own, also)]
         joined = reader.score(acronyms_spelled_out(question.standalone, passages), sentences, titles, previous)
         return [replace(a, p_answer=float(np.sqrt(a.p_answer * b.p_answer))) for a, b in zip(own, joined)]
 

@@ -29,3 +29,31 @@ def test_a_run_of_follow_ups_is_resolved_with_the_question_before_and_the_one_it
         memory.add(Turn(question, standalone, "Malaysia's Intelek Luhur Malaysia Untukmu (ILMU) ...", "ilmu.txt"))
     last, _ = resolve_deterministically("How is it funded?", memory)
     assert last == "How is it funded? What is it designed to do? What does ILMU stand for?"
+
+
+def test_it_after_a_description_is_also_read_as_its_subject(shipped_dir, embedder):
+    """Read alone, "Who developed it?" matches any sentence saying who developed something
+    (the shipped article's work plan); read also as "Who developed SEA-LION?", the one that
+    names its maker leads. The subject carries along a run of follow-ups."""
+    from assistant import Assistant, Settings
+
+    chat = Assistant(Settings.load(data_dir=shipped_dir), embedder=embedder).conversation()
+    assert chat.ask("What is SEA-LION?").shape == "description"
+    follow = chat.ask("Who developed it?")
+    assert not follow.refused and "Singapore’s SEA-LION" in follow.text, follow.text
+    assert chat.memory.last.referent == "SEA-LION"
+
+
+def test_the_pronoun_a_description_answers_for_is_replaced_by_its_subject():
+    import numpy as np
+
+    from assistant.core.question import Question
+
+    def named(text: str) -> str | None:
+        return Question.of(text, text, "earlier", None, np.zeros(3), referent="Mara Quill").as_read_named
+
+    assert named("When did she join the railway?") == "When did Mara Quill join the railway?"
+    assert named("What is her role?") == "What is Mara Quill's role?"
+    assert named("Who gave her the award?") == "Who gave Mara Quill the award?"
+    assert named("Did Smith say he would go?") is None  # a name before it is what it stands for
+    assert Question.of("Who built it?", "Who built it?", "earlier", None, np.zeros(3)).as_read_named is None
