@@ -82,7 +82,8 @@ class ReadOn:
         self.mirror, self.otherwise = mirror, otherwise
 
     def __call__(self, question: Question, found: Found) -> Found | Refusal:
-        passages = article_passages(self.mirror, question.cited_doc) if question.cited_doc else []
+        doc = question.cited_doc or _quoted_from(question, found)
+        passages = article_passages(self.mirror, doc) if doc else []
         evidence = sentences_of(passages)
         said = [e.doc_start for e in evidence if e.text in question.said]
         if not said:
@@ -95,3 +96,13 @@ class ReadOn:
             return Refusal("article_ends", "the article says nothing after the previous answer",
                            "the article ends there")
         return found.narrowed(passages).in_its_order(following.values())
+
+
+def _quoted_from(question: Question, found: Found) -> str | None:
+    """The article a previous answer quoted when the transcript did not say which (an API
+    client that sent the answer back without its Sources): the first passage found that
+    holds one of its sentences."""
+    for passage in found.passages:
+        if any(e.text in question.said for e in sentences_of([passage])):
+            return passage.doc_id
+    return None

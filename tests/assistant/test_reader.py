@@ -198,6 +198,15 @@ def test_tell_me_more_after_an_answer_in_other_words_is_read_as_a_follow_up(read
     assert all(c.doc_id == doc for c in more.citations), more.text
 
 
+def test_tell_me_more_after_an_answer_sent_back_without_its_sources_goes_on_from_it(reader_bot):
+    """An API client may send the answer back without the Sources list that names its
+    article: the article is the one that holds the sentence the answer quoted."""
+    first = reader_bot.ask("How much is Dunmore Foods paying for Kellett Dairies?")
+    chat = reader_bot.conversation(history=[(first.question, first.text, None)])
+    more = chat.ask("Tell me more")
+    assert more.text.startswith("Shares in Dunmore rose 6%"), more.text
+
+
 def test_a_standalone_question_mid_conversation_is_not_taken_for_a_follow_up(reader_bot):
     chat = reader_bot.conversation()
     chat.ask("Which company is buying Kellett Dairies?")
