@@ -55,7 +55,10 @@ _DESCRIPTION = re.compile(r"^\s*(who|what)(?:'s| is| was| are| were)\s+(?P<subje
 _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|your)\b|^(the |a |an )?(name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|"
                               r"reason|focus|size|value|total|share|rate|score|result|capital|population)\b|"
                               r"\b(of|for|in|on|at|by|to|from|with|behind|doing|going|planning|meant|called)\b|"
-                              r"['’]s\s+\w", re.I)  # "X's budget" asks for an attribute of X: a lookup
+                              r"['’]s\s+\w|"  # "X's budget" asks for an attribute of X: a lookup
+                              # so does a subject that ends in one ("the latest inflation rate", "the final score")
+                              r"\s(?-i:name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|reason|focus|"
+                              r"size|value|total|share|rate|score|result|capital|population)$", re.I)
 _SIDES = (
     re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
     re.compile(r"\bdifferences? between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?,;]+)", re.I),

@@ -353,6 +353,8 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("What are the rows of combs called?", "lookup"),  # the plural is the subject; its name is asked
         ("What are the results of the vote?", "lookup"),
         ("Who were the Beatles?", "description"),  # a name, not a plural noun
+        ("What is the latest inflation rate?", "lookup"),  # an attribute asked, not what a thing is
+        ("What was the final score?", "lookup"),
         ("Besides the ferry, which boats did the council buy?", "list"),  # a phrase and a comma may lead
         ("Which Kelby players scored in the final?", "list"),  # a name, a plural, a verb in the past
         ("Which tracks has the council put up for sale?", "list"),  # a plural before "has" is its object
