@@ -8,7 +8,7 @@ from assistant import calibration
 from assistant.core.answer import Refusal
 from assistant.core.pipeline import Found, run_steps
 from assistant.core.question import Question
-from assistant.reading.evidence import Evidence, sentences_of
+from assistant.reading.evidence import sentences_of
 from assistant.reading.refusal import spelled_out_acronyms
 from index import Passage
 from index.lexical import BM25, lexical_coverage, term_set
@@ -88,9 +88,9 @@ class ReadOn:
         said = [e.doc_start for e in evidence if e.text in question.said]
         if not said:
             return run_steps(self.otherwise, question, found)
-        following: dict[int, Evidence] = {}  # overlapping chunks hold some sentences twice
+        last, following = max(said), {}  # following: by offset, as overlapping chunks hold some sentences twice
         for e in sorted(evidence, key=lambda e: e.doc_start):
-            if e.doc_start > max(said) and e.text not in question.said_so_far and e.header is None:
+            if e.doc_start > last and e.text not in question.said_so_far and e.header is None:
                 following.setdefault(e.doc_start, e)
         if not following:
             return Refusal("article_ends", "the article says nothing after the previous answer",
