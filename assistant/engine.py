@@ -13,8 +13,10 @@ import time
 from collections.abc import Iterator
 from functools import cached_property, partial
 
+import numpy as np
+
 from assistant.core.answer import REFUSAL, Answer, Refusal
-from assistant.core.memory import Memory, Turn, resolve_deterministically
+from assistant.core.memory import Memory, Turn, asked_of_another, resolve_deterministically
 from assistant.core.pipeline import Found, Retrieved, Step, run_steps
 from assistant.core.question import Filters, Question, Shape, elliptical
 from assistant.errors import BackendError, QuestionError
@@ -35,7 +37,7 @@ from assistant.reading.shaped import (
     Sides,
     WholeArticle,
 )
-from assistant.reading.shapes import shape_of, side_query
+from assistant.reading.shapes import shape_of, side_query, sides_asked_before
 from assistant.reading.steps import FollowUpTopic, ReadOn, RelevanceFloor
 from assistant.retrieval.hybrid import HybridRetriever
 from index import Index
@@ -164,11 +166,20 @@ class Engine:
         """The turn's question: a follow-up resolved (if ``resolve``), what it asks for, and
         its embeddings (the retrieval query, a follow-up's own words, the head-noun phrases
         the analysis compares with the kinds) from one embedder call."""
+        # "And Japan?" after "What does the U.S. offer ASEAN?" is "What does Japan offer ASEAN?",
+        # a whole question: not glued to the one before
+        other = asked_of_another(text, memory, self._closest) if resolve else None
+        text, resolve = other or text, resolve and other is None
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
         shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
+        asked = [turn.question for turn in memory.turns]
+        if resolve and shape.kind in ("lookup", "list") and (compared := sides_asked_before(text, asked)):
+            # "Compare them" after two questions that differ by a name: those names, each
+            # read in the words of the questions that asked of it
+            shape, standalone = Shape("comparison", sides=compared), f"{text} {asked[-2]} {asked[-1]}"
         candidates = phrases(text)
-        sides = [side_query(text, side, shape.sides) for side in shape.sides]
+        sides = [side_query(standalone, side, shape.sides) for side in shape.sides]
         texts = [standalone, *([text] if context else []), *sides, *candidates]
         vectors = self.index.embedder.embed_batch(texts)
         known = dict(zip(candidates, vectors[len(texts) - len(candidates):]))
@@ -180,6 +191,11 @@ class Engine:
             referent=last.referent if last else "",
             side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
         )
+
+    def _closest(self, name: str, names: list[str]) -> int:
+        """The index of the name in ``names`` whose embedding is nearest ``name``'s."""
+        vectors = self.index.embedder.embed_batch([name, *names])
+        return int(np.argmax(vectors[1:] @ vectors[0]))
 
     @staticmethod
     def _kept_shape(text: str, last) -> Shape:

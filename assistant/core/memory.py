@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from assistant.core.question import key_terms, refers_back
+from assistant.core.question import key_terms, name_phrases, refers_back
 from index import count_tokens
 from index.lexical import terms
 
@@ -92,6 +94,37 @@ def resolve_deterministically(question: str, memory: Memory) -> tuple[str, str]:
     last = memory.last
     context = f"{last.question} {_chain_root(memory).standalone}" if _follows(last) else last.standalone
     return f"{question} {context}", context
+
+
+# "And Japan?", "What about the Japanese?", "How about for Orkney Sealines?": nothing but a
+# name after an elliptical opening (English openers and prepositions: closed classes)
+_ASKED_OF = re.compile(r"^\s*(?i:and|what about|how about)\s+(?:(?i:in|for|at|with|from|on|about|of)\s+)?"
+                       r"(?P<name>(?:(?i:the)\s+)?[A-Z][^?!]{0,60}?)\s*[?!.]?\s*$")
+
+
+def asked_of_another(question: str, memory: Memory, closest: Callable[[str, list[str]], int]) -> str | None:
+    """"And Japan?" after "What does the U.S. offer ASEAN?" is that question asked of Japan:
+    "What does Japan offer ASEAN?". The name it replaces is the one of the question before
+    most like the new one (``closest(new, names)`` gives its index). None for any other
+    question, or when the question before names nothing to replace (or names it already).
+    Glued to the question before, as other follow-ups are, it would be retrieved and read
+    with both names, and the old one wins."""
+    match = _ASKED_OF.match(question)
+    last = memory.last
+    if match is None or last is None:
+        return None
+    new = match.group("name").strip()
+    words = new.split()[1:] if new.lower().startswith("the ") else new.split()
+    if not words or len(words) > 5 or not all(w[:1].isupper() for w in words):
+        return None  # "And how much did it cost?": a question of its own
+    if set(terms(new)) <= set(terms(last.question)):
+        return None  # "And Microsoft?" after a question about Microsoft
+    names = name_phrases(last.question)
+    if not names:
+        return None
+    old = names[closest(new, names)] if len(names) > 1 else names[0]
+    # "the U.S." as a whole; an owner's "'s" stays ("Japan's plan" -> "the U.S.'s plan")
+    return re.sub(rf"(?:\b[Tt]he\s+)?{re.escape(old)}(?=['’]s\b|\W|$)", lambda _: new, last.question, count=1)
 
 
 def _follows(turn: Turn) -> bool:

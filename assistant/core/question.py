@@ -191,6 +191,22 @@ def key_terms(question: str) -> set[str]:
     return {t for word in words if word[:1].isupper() for t in terms(word) if not t.isdigit()}
 
 
+def name_phrases(question: str) -> list[str]:
+    """The names a question uses, whole, in order: runs of capitalised words after its
+    first word, joined by "of"/"for"/"de" ("Bank of England"), without an owner's "'s";
+    "the U.S." gives "U.S."."""
+    first = re.match(r"\s*\S+", question)
+    out = []
+    for match in _NAME.finditer(question[first.end():] if first else ""):
+        name = re.sub(r"['’]s$", "", match.group(0))
+        out.append(name if _ABBREVIATION.search(name) else name.rstrip("."))
+    return [name for name in out if name != "I"]
+
+
+_NAME = re.compile(r"[A-Z][\w.&'’-]*(?:\s+(?:(?:of|for|de)\s+)?[A-Z][\w.&'’-]*)*")
+_ABBREVIATION = re.compile(r"(\b[A-Z]\.)+$")  # "U.S." keeps its last full stop
+
+
 # "List/Name/Enumerate (all) (of) X ...": a request for the items of a kind
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:list|name|enumerate)\s+(?:all\s+)?(?:of\s+)?(?!(?:him|her|them|it|me|us|one)\b)(?=\S)", re.I)
 
@@ -216,5 +232,10 @@ def elliptical(question: str) -> bool:
 
 def refers_back(question: str) -> bool:
     """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
-    opening ("And the cost?"), or no content of its own ("Why?")."""
-    return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or len(terms(question)) <= 1)
+    opening ("And the cost?"), the articles said before ("Compare the two articles"), or no
+    content of its own ("Why?")."""
+    return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or _THE_TEXTS_BEFORE.search(question)
+                or len(terms(question)) <= 1)
+
+
+_THE_TEXTS_BEFORE = re.compile(r"\b(both|the two|the three)\s+(articles|stories|pieces|reports)\b", re.I)

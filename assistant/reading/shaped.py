@@ -63,7 +63,17 @@ _OTHER = re.compile(r"\b(other|another|second|next|different)\b", re.I)
 # Words that speak of the text, not of its topic ("the main points of the articles"): terms
 # as index.lexical.terms gives them ("new" is how it gives "news"), a closed class.
 _OF_THE_TEXT = frozenset("article story stories piece report new main point summar summary summarize summarise gist "
-                         "overview key".split())
+                         "overview key two three compare comparison contrast differ difference".split())
+
+
+# "both articles", "the two stories": how many articles a topic overview gives (English numbers)
+_COUNTED = re.compile(r"\b(both|two|three)\s+(?:\w+\s+)?(?:articles|stories|pieces|reports)\b", re.I)
+
+
+def articles_asked(question: Question) -> int:
+    """How many articles a topic overview gives: as many as the question says, else TOPIC_ARTICLES."""
+    counted = _COUNTED.search(question.text)
+    return {"both": 2, "two": 2, "three": 3}[counted.group(1).lower()] if counted else calibration.TOPIC_ARTICLES
 
 
 def topic_terms(question: Question) -> set[str]:
@@ -88,7 +98,7 @@ class EveryArticle:
         for p in self.mirror.passages:
             if p.doc_id not in firsts and question.filters.accepts(p):
                 firsts[p.doc_id] = p
-        newest = sorted(firsts.values(), key=lambda p: p.date or "", reverse=True)[: calibration.TOPIC_ARTICLES]
+        newest = sorted(firsts.values(), key=lambda p: p.date or "", reverse=True)[: articles_asked(question)]
         if not newest:
             return Refusal("not_about", "no indexed article is within the filters", "none of them is within your filters")
         return found.narrowed([p for doc in newest for p in article_passages(self.mirror, doc.doc_id)])
@@ -223,7 +233,7 @@ class OverviewAnswerer:
         top = max(best.values(), default=0.0)
         topic, idf = topic_terms(question), self.mirror.bm25().idf
         close = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP]  # not one that only touches it
-        about = self._distinct(close, calibration.TOPIC_ARTICLES)
+        about = self._distinct(close, articles_asked(question))
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
         for evidence, vectors in about:
@@ -309,7 +319,7 @@ class Sides:
         passages = []
         sides = question.shape.sides
         for side, vector in zip(sides, question.side_vectors):
-            query = side_query(question.text, side, sides)
+            query = side_query(question.standalone, side, sides)
             got = self.retriever.retrieve(query, 2 * self.k, question.filters, vector=vector)
             passages += [p for p in got.passages if _present(side, mirror, [p.doc_id])][: self.k]
         return found.narrowed(list({p.chunk_id: p for p in passages}.values()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.question import Shape
+from assistant.core.question import Shape, name_phrases
 
 SHAPES = ("lookup", "overview", "comparison", "list", "description")
 
@@ -79,10 +79,16 @@ _ABBREVIATION_END = re.compile(r"(\b[A-Z]\.)+$")  # "U.S." keeps its last full s
 _FRAME_OF = re.compile(r"^(?:[a-z][\w-]*\s+){1,3}of\s+(?:the\s+)?(?=\S)")
 
 
+# "Compare the two articles", "How do the stories differ?": the articles themselves compared
+_THE_ARTICLES = re.compile(r"\b(the|both|these|those|all|two|three)\s+(\w+\s+)?(articles|stories|pieces|reports)\b", re.I)
+
+
 def shape_of(text: str) -> Shape:
     """The shape of a question, from its cue words (see the module's docstring)."""
     if _COMPARISON.search(text) and (sides := comparison_sides(text)):
         return Shape("comparison", sides=sides)
+    if _COMPARISON.search(text) and _THE_ARTICLES.search(text):
+        return Shape("overview", scope="topic")  # each article's gist under its title, side by side
     if _OVERVIEW.search(text):
         return Shape("overview", scope="topic" if _TOPIC.search(text) else "article")
     plural_asked = _PLURAL_ASKED.search(text) and not _ASKED_AFTER.search(text)
@@ -168,6 +174,19 @@ def comparison_sides(text: str) -> tuple[str, ...]:
             if all(sides):
                 return sides
     return ()
+
+
+def sides_asked_before(text: str, asked: list[str]) -> tuple[str, ...]:
+    """"Compare them", "How do they differ?" after two questions that differ by a name
+    ("What has Northlink Ferries offered?", then "And Orkney Sealines?"): the names that only
+    one of the two uses, in the order they were asked; () for any other question, and for
+    one that names what it compares."""
+    if not _COMPARISON.search(text) or comparison_sides(text) or name_phrases(text) or len(asked) < 2:
+        return ()
+    before, last = name_phrases(asked[-2]), name_phrases(asked[-1])
+    first = [name for name in before if name not in last]
+    second = [name for name in last if name not in before]
+    return (first[0], second[0]) if first and second else ()
 
 
 def _bare(side: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_an_assistant_with_the_default_embedder_loads_no_second_model(shipped_dir, embedder):
     from assistant import Assistant, Settings
@@ -57,3 +59,34 @@ def test_the_pronoun_a_description_answers_for_is_replaced_by_its_subject():
     assert named("Who gave her the award?") == "Who gave Mara Quill the award?"
     assert named("Did Smith say he would go?") is None  # a name before it is what it stands for
     assert Question.of("Who built it?", "Who built it?", "earlier", None, np.zeros(3)).as_read_named is None
+
+
+@pytest.mark.parametrize(
+    "before, question, asked",
+    [
+        ("What does the U.S. offer ASEAN?", "And Japan?", "What does Japan offer ASEAN?"),
+        ("What does the U.S. offer ASEAN?", "What about the Japanese?", "What does the Japanese offer ASEAN?"),
+        ("What is Japan's plan for the region?", "And the U.S.?", "What is the U.S.'s plan for the region?"),
+        ("Who is Dr. Amina Sharma?", "How about Sophia Williams?", "Who is Sophia Williams?"),
+        ("What does the U.S. offer ASEAN?", "And how much does it cost?", None),  # a question of its own
+        ("What does the U.S. offer ASEAN?", "And ASEAN?", None),  # named already
+        ("How much did it cost?", "And Japan?", None),  # no name to replace
+    ],
+)
+def test_and_a_name_asks_the_question_before_of_that_name(before, question, asked):
+    from assistant.core.memory import Memory, Turn, asked_of_another
+
+    memory = Memory(budget=10_000)
+    memory.add(Turn(before, before, "an answer", "doc.txt"))
+    def closest(name, names):  # the first name: the embedder's choice is checked below
+        return 0
+
+    assert asked_of_another(question, memory, closest) == asked
+
+
+def test_the_name_replaced_is_the_one_most_like_the_new_name(shipped_dir, embedder):
+    from assistant import Assistant, Settings
+
+    engine = Assistant(Settings.load(data_dir=shipped_dir), embedder=embedder).engine
+    assert engine._closest("Japan", ["U.S.", "ASEAN"]) == 0
+    assert engine._closest("Sahabat-AI", ["Singapore", "SEA-LION"]) == 1

@@ -302,6 +302,37 @@ def test_and_the_other_article_gives_an_article_the_answer_before_did_not_cite(s
     assert len(cited) == 1 and "harbour-plan.txt" not in cited, other.text
 
 
+def test_and_another_name_asks_the_question_before_of_that_name(shapes_bot):
+    """"And Orkney Sealines?" is "What does Orkney Sealines propose?": glued to the question
+    before, it would be read with both firms' names, and the first firm's sentence wins."""
+    chat = shapes_bot.conversation()
+    first = chat.ask("What does Northlink Ferries propose?")
+    assert "hybrid vessel" in first.text, first.text
+    other = chat.ask("And Orkney Sealines?")
+    assert other.standalone_question == "What does Orkney Sealines propose?"
+    assert "two crossings a day" in other.text and "hybrid vessel" not in other.text, other.text
+
+
+def test_compare_them_sets_the_names_of_the_two_questions_before_side_by_side(shapes_bot):
+    chat = shapes_bot.conversation()
+    chat.ask("What does Northlink Ferries propose?")
+    chat.ask("And Orkney Sealines?")
+    compared = chat.ask("Compare them")
+    assert compared.shape == "comparison" and not compared.refused, compared.text
+    assert compared.text.index("**Northlink Ferries**") < compared.text.index("**Orkney Sealines**"), compared.text
+    assert "hybrid vessel" in compared.text and "two crossings a day" in compared.text, compared.text
+
+
+def test_comparing_the_articles_gives_each_ones_gist_under_its_title(shapes_bot):
+    chat = shapes_bot.conversation()
+    chat.ask("Summarize the article about the harbour plan")
+    chat.ask("And the other article about the ferry firms?")
+    both = chat.ask("Compare the two articles")
+    assert both.shape == "overview" and not both.refused, both.text
+    cited = {c.doc_id.split("/")[-1] for c in both.citations}
+    assert cited == {"harbour-plan.txt", "ferry-rivals.txt"}, both.text  # the two, not a third
+
+
 def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
     chat = shapes_bot.conversation()
     first = chat.ask("How many battery trains will Stadler deliver?")
@@ -379,12 +410,16 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
         ("What do the articles say about the takeover?", "topic"),
         ("What has been reported about the ferry strike?", "topic"),  # the news, wherever it is
         ("What happened with the ferry company's takeover bid?", "topic"),
+        ("Summarize both articles", "topic"),
+        ("Compare the two articles", "topic"),  # the articles themselves compared: each one's gist
+        ("What are the differences between the two stories?", "topic"),
     ],
 )
 def test_an_overview_is_of_one_article_or_of_a_topic(question, scope):
     from assistant.reading.shapes import shape_of
 
-    assert shape_of(question).scope == scope
+    shape = shape_of(question)
+    assert shape.kind == "overview" and shape.scope == scope
 
 
 @pytest.mark.parametrize(
