@@ -174,7 +174,7 @@ class Engine:
         last = memory.last if context else None
         shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
         asked = [turn.question for turn in memory.turns]
-        if resolve and shape.kind in ("lookup", "list") and (compared := sides_asked_before(text, asked)):
+        if resolve and shape.kind not in ("comparison", "overview") and (compared := sides_asked_before(text, asked)):
             # "Compare them" after two questions that differ by a name: those names, each
             # read in the words of the questions that asked of it
             shape, standalone = Shape("comparison", sides=compared), f"{text} {asked[-2]} {asked[-1]}"

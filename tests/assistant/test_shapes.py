@@ -323,6 +323,17 @@ def test_compare_them_sets_the_names_of_the_two_questions_before_side_by_side(sh
     assert "hybrid vessel" in compared.text and "two crossings a day" in compared.text, compared.text
 
 
+def test_how_do_they_differ_after_two_descriptions_compares_their_subjects(shapes_bot):
+    chat = shapes_bot.conversation()
+    assert chat.ask("Who is Dr. Mara Quill?").shape == "description"
+    assert chat.ask("And Sarah Jennings?").shape == "description"
+    compared = chat.ask("How do they differ?")
+    assert compared.shape == "comparison" and not compared.refused, compared.text
+    assert "**Dr. Mara Quill**" in compared.text and "**Sarah Jennings**" in compared.text, compared.text
+    cited = {c.doc_id.split("/")[-1] for c in compared.citations}
+    assert cited == {"rail-suppliers.txt", "relay-team.txt"}, compared.text
+
+
 def test_comparing_the_articles_gives_each_ones_gist_under_its_title(shapes_bot):
     chat = shapes_bot.conversation()
     chat.ask("Summarize the article about the harbour plan")
