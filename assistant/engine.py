@@ -31,11 +31,14 @@ from assistant.reading.shaped import (
     ComparisonAnswerer,
     DescriptionAnswerer,
     EveryArticle,
+    FocusArticles,
     HasItems,
     ListAnswerer,
+    NamedAnswerer,
     OverviewAnswerer,
     Sides,
     WholeArticle,
+    named_of_a_kind,
 )
 from assistant.reading.shapes import shape_of, side_query, sides_asked_before
 from assistant.reading.steps import FollowUpTopic, ReadOn, RelevanceFloor
@@ -89,6 +92,7 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
                  ListAnswerer(retriever.mirror, reader)),
         "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
                         DescriptionAnswerer(retriever.mirror)),
+        "named": ([FocusArticles(retriever.mirror)], NamedAnswerer(retriever.mirror)),
         "more": ([ReadOn(retriever.mirror, otherwise=default_steps(settings, retriever, embedder))],
                  ExtractiveAnswerer(settings.answer_max_sentences)),
     }
@@ -118,6 +122,8 @@ class Engine:
         key = "topic" if shape.kind == "overview" and shape.scope == "topic" else shape.kind
         if question.asks_for_more and key == "lookup":
             key = "more"  # "Tell me more": the article goes on
+        if key == "list" and named_of_a_kind(question):
+            key = "named"  # "Which companies are mentioned?": every name of the kind in the articles in focus
         steps, extractive = self.shapes.get(key, (self.steps, self.extractive))
         return steps, self.answerer(name, extractive)
 

@@ -221,6 +221,15 @@ def interrogative(text: str) -> str:
     return f"What {verb} {rest}?"
 
 
+def as_which(text: str) -> str:
+    """A request for items as the "which" question that types its items ("List the
+    organisations mentioned" -> "Which organisations mentioned"); any other text as it is."""
+    match = _REQUEST.match(text)
+    if not match:
+        return text
+    return "Which " + re.sub(r"^(the|all the|all)\s+", "", text[match.end():], flags=re.I)
+
+
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
@@ -232,10 +241,14 @@ def elliptical(question: str) -> bool:
 
 def refers_back(question: str) -> bool:
     """The question leans on an earlier turn: a pronoun ("How old is she?"), an elliptical
-    opening ("And the cost?"), the articles said before ("Compare the two articles"), or no
-    content of its own ("Why?")."""
+    opening ("And the cost?"), the articles said before ("Compare the two articles", "Which
+    people are mentioned?"), or no content of its own ("Why?")."""
     return bool(_PRONOUNS.search(question) or _ELLIPSIS.match(question) or _THE_TEXTS_BEFORE.search(question)
                 or len(terms(question)) <= 1)
 
 
-_THE_TEXTS_BEFORE = re.compile(r"\b(both|the two|the three)\s+(articles|stories|pieces|reports)\b", re.I)
+# "Compare the two articles", "Which people are mentioned?" (nothing but a kind): the
+# articles said before
+_THE_TEXTS_BEFORE = re.compile(r"\b(both|the two|the three)\s+(articles|stories|pieces|reports)\b|"
+                               r"^\s*(which|what|who)\s+(\w+\s+)?(is|are|was|were)\s+(mentioned|named|quoted|cited|listed)\s*\??\s*$",
+                               re.I)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
 from assistant import calibration
-from assistant.core.question import Asked
+from assistant.core.question import Asked, as_which
 
 # General descriptions of each kind, embedded once; "which <noun phrase>" goes to the
 # nearest. Plain English category words. The first line of each kind was written before
@@ -73,7 +74,8 @@ class Analyser:
         """What ``text`` asks for. ``known``: vectors of the :func:`phrases` it may compare
         with the kinds, embedded by the caller with the question itself (one model call);
         a phrase missing from it is embedded here."""
-        return self._kind(text, known or {})
+        # a request ("List the companies ...") is typed as the "which" question it is
+        return replace(self._kind(as_which(text), known or {}), text=text)
 
     def _kind(self, text: str, known: Mapping[str, np.ndarray]) -> Asked:
         if _REASON.match(text) or re.search(r"\bwhy\b", text, re.I):

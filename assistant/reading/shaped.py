@@ -421,14 +421,9 @@ class ListAnswerer:
         items = _full_names(items, self.mirror)
         if not items:  # nothing of the kind named: the sentences themselves
             return (yield from _the_sentences(question, found, backend))
-        used = list(dict.fromkeys(s for _, s in items.values()))
-        _, citations, number = _numbered([("", used)])
-        named = [f"{text} [{number[s.passage.chunk_id]}]" for text, s in items.values()]
-        text = (", ".join(named[:-1]) + " and " + named[-1]) if len(named) > 1 else named[0]
-        yield text + "."
-        return Answer(text=text + ".", citations=citations, backend=backend or self.name, notes=list(question.notes),
-                      confidence=found.evidence[0].score if found.evidence else None)
-
+        answer = _itemised(items, question, backend or self.name, found.evidence[0].score if found.evidence else None)
+        yield answer.text
+        return answer
 
     def _answered_items(self, question: Question, doc_id: str, read: tuple[Evidence, ...] = ()
                         ) -> list[tuple[str, Evidence]]:
@@ -476,6 +471,107 @@ class ListAnswerer:
         if listed:
             out = [(name, sentence) for name, sentence in out if id(sentence) not in lone]
         return out
+
+
+def _itemised(items: dict[str, tuple[str, Evidence]], question: Question, backend: str,
+              confidence: float | None = None) -> Answer:
+    """"A [1], B [2] and C [1].": each item with the citation of the sentence that gave it."""
+    used = list(dict.fromkeys(s for _, s in items.values()))
+    _, citations, number = _numbered([("", used)])
+    named = [f"{text} [{number[s.passage.chunk_id]}]" for text, s in items.values()]
+    text = ((", ".join(named[:-1]) + " and " + named[-1]) if len(named) > 1 else named[0]) + "."
+    return Answer(text=text, citations=citations, backend=backend, notes=list(question.notes), confidence=confidence)
+
+
+# Words that ask which names of a kind the text gives, and nothing about them ("Which
+# companies are mentioned?", "Who is quoted in the article?"): a closed class, as terms gives them
+_AS_GIVEN = frozenset(terms("list name named mention mentioned cite cited quote quoted involved appear appears "
+                            "article articles story stories piece report text all every people person persons"))
+_KINDS_NAMED = {"person": ("PERSON",), "who": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC")}
+
+
+def named_of_a_kind(question: Question) -> tuple[str, ...]:
+    """The entity labels a question asks for when it asks only which names of a kind the
+    articles give ("Which companies are mentioned?", "Who is quoted?"), else ()."""
+    labels = _KINDS_NAMED.get(question.asked.kind, ())
+    if not labels or set(question.terms) - _AS_GIVEN - {list_head(question.text)} - set(terms(question.asked.focus)):
+        return ()
+    return labels
+
+
+class FocusArticles:
+    """The articles a question about "the names mentioned" means: the one(s) ``--doc``
+    names, else (a follow-up) the one the previous answer cited, else every article when
+    there are no more than TOPIC_ARTICLES, else the best retrieved one. Its words say
+    nothing about what it asks of, so retrieval by them would pick at random."""
+
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
+    def __call__(self, question: Question, found: Found) -> Found | Refusal:
+        every = list(dict.fromkeys(p.doc_id for p in self.mirror.passages if question.filters.accepts(p)))
+        if question.follow_up and question.cited_doc in every:
+            docs = [question.cited_doc]
+        elif len(every) <= calibration.TOPIC_ARTICLES:
+            docs = every
+        else:
+            docs = list(dict.fromkeys(p.doc_id for p in found.passages))[:1]
+        if not docs:
+            return Refusal("not_about", "no indexed article is within the filters", "none of them is within your filters")
+        found = found.narrowed([p for d in docs for p in article_passages(self.mirror, d)])
+        if not names_given(question, found, self.mirror):
+            return Refusal("no_items", "the articles in focus name nothing of the kind asked",
+                           "none of them names what you asked for")
+        return found
+
+
+# A sentence that quotes someone: a quotation mark, or a verb of saying (closed class of English)
+_QUOTES = re.compile(r"[\"“”]|\b(said|says|told|tells|explained|added|noted|stated|argued|warned|insisted|"
+                     r"according to)\b")
+_CONNECTOR = frozenset("of for and the de du von van & in on at".split())
+
+
+class NamedAnswerer:
+    """The names of the kind asked that the articles in focus give, in their order, each
+    once, each cited (spaCy's entities stored at index time); "quoted" keeps those named in
+    a sentence that quotes or reports speech."""
+
+    name = "extractive"
+
+    def __init__(self, mirror: LiveMirror) -> None:
+        self.mirror = mirror
+
+    def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
+        answer = _itemised(names_given(question, found, self.mirror), question, backend or self.name)
+        yield answer.text
+        return answer
+
+
+def names_given(question: Question, found: Found, mirror: LiveMirror) -> dict[str, tuple[str, Evidence]]:
+    """The names of the kind asked in the passages found, in order, each once, by the full
+    name its article gives."""
+    labels = named_of_a_kind(question) or _KINDS_NAMED["person"]
+    quoted = "quot" in question.terms
+    items: dict[str, tuple[str, Evidence]] = {}
+    for sentence in _prose(sentences_of(list(found.passages))):
+        if not quoted or _QUOTES.search(sentence.text):
+            _add(items, [(name, sentence) for name in map(_as_named, _entities(sentence, labels)) if name], question)
+    return _full_names(items, mirror)
+
+
+def _as_named(entity: str) -> str:
+    """An entity as a list names it: "the United States" is "United States"; a tag that runs
+    on past the name ("Barclays for £2bn") ends where its capitalised words do; "AI
+    development fund" is "AI"."""
+    words = re.sub(r"^(the|a|an)\s+", "", entity.strip(), flags=re.I).split()
+    kept: list[str] = []
+    for word in words:
+        if not (word[:1].isupper() or (kept and word in _CONNECTOR)):
+            break
+        kept.append(word)
+    while kept and kept[-1] in _CONNECTOR:
+        kept.pop()
+    return re.sub(r"['’]s$", "", " ".join(kept))
 
 
 _COUNT_WORDS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}

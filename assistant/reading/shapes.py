@@ -38,6 +38,7 @@ _LIST = re.compile(
     r"^\s*(list|name|enumerate)\b|\b(are|were|is|was|get|got|being) (mentioned|named|listed|cited|quoted|involved)\b|"
     r"\b(all|every) (the )?\w+ (that|which|who|mentioned|named)\b|"
     r"^\s*which of (the|their|its|his|her|these|those) \w+s\b|"  # "Which of the companies ..."
+    r"^\s*(who|which|what) (are|were) [^?]{1,40}\b(mentioned|named|listed|cited|quoted|involved)\s*\??\s*$|"  # "Who are the people quoted?"
     r"\b(can|could|would) you (please )?(list|name)\b|^\s*(please )?(tell me|give( me)?) (all )?(the )?(names of )?"
     r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
     re.I,

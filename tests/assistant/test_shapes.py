@@ -758,3 +758,35 @@ def test_a_list_that_says_how_many_is_the_enumeration_of_that_many(tmp_path, emb
     assert "Osprey Marine" in answer.text and "Fulmar Yards" in answer.text, answer.text
     for other in ("Northlink", "Harbour Rail", "Tern Shipping"):
         assert other not in answer.text, (other, answer.text)
+
+
+BANK = {"bank.txt": "HSBC agrees to buy Lloyds\n\n"
+                    "HSBC has agreed to buy Lloyds for £2bn, the two banks said on Monday.\n\n"
+                    "The chief executive of Lloyds, Adam Applegarth, said the deal was good for savers.\n\n"
+                    "\"This is a fair price for our shareholders,\" said HSBC chairman Marcus Agius.\n\n"
+                    "Analysts at Goldman Sachs expect the deal to close in June. John Smith, a Kelby shopkeeper, "
+                    "has banked with Lloyds for 30 years.\n"}
+
+
+def test_which_companies_are_mentioned_lists_every_company_of_the_article_once(tmp_path, embedder):
+    """A question that asks only which names of a kind the article gives: its words match
+    nothing, so the reader cannot choose sentences; every name of the kind is the answer."""
+    answer = _listed(BANK, "Which companies are mentioned?", tmp_path, embedder)
+    for company in ("HSBC", "Lloyds", "Goldman Sachs"):
+        assert answer.text.count(company) == 1, answer.text
+    assert "Applegarth" not in answer.text and "Agius" not in answer.text, answer.text  # people, not companies
+    assert answer.citations and all(c.doc_id.endswith("bank.txt") for c in answer.citations)
+
+
+def test_who_is_quoted_lists_the_people_named_where_the_article_quotes_or_reports_speech(tmp_path, embedder):
+    answer = _listed(BANK, "Who is quoted in the article?", tmp_path, embedder)
+    assert "Adam Applegarth" in answer.text and "Marcus Agius" in answer.text, answer.text
+    assert "John Smith" not in answer.text, answer.text  # named, but never quoted
+
+
+def test_the_people_mentioned_after_an_answer_are_those_of_its_article(shapes_bot):
+    chat = shapes_bot.conversation()
+    assert "Mara Quill" in chat.ask("Who is the railway's chief engineer?").text
+    people = chat.ask("Which people are mentioned?")
+    assert people.shape == "list" and "Mara Quill" in people.text, people.text
+    assert {c.doc_id.split("/")[-1] for c in people.citations} == {"rail-suppliers.txt"}, people.text
