@@ -193,7 +193,8 @@ class Conversation:
     def __init__(self, assistant, history: list[tuple[str, str, str | None]] = (), **options) -> None:
         self.assistant = assistant
         self.options = options
-        self.memory = replay(list(history), assistant.settings.memory_tokens)
+        self.memory = replay(list(history), assistant.settings.memory_tokens,
+                             closest=lambda name, names: assistant.engine.closest_name(name, names))
 
     def stream(self, question: str, **options) -> Iterator[str | Answer]:
         return self.assistant.stream(question, memory=self.memory, **{**self.options, **options})

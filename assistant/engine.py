@@ -174,7 +174,7 @@ class Engine:
         the analysis compares with the kinds) from one embedder call."""
         # "And Japan?" after "What does the U.S. offer ASEAN?" is "What does Japan offer ASEAN?",
         # a whole question: not glued to the one before
-        other = asked_of_another(text, memory, self._closest) if resolve else None
+        other = asked_of_another(text, memory, self.closest_name) if resolve else None
         text, resolve = other or text, resolve and other is None
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
@@ -198,7 +198,7 @@ class Engine:
             side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
         )
 
-    def _closest(self, name: str, names: list[str]) -> int:
+    def closest_name(self, name: str, names: list[str]) -> int:
         """The index of the name in ``names`` whose embedding is nearest ``name``'s."""
         vectors = self.index.embedder.embed_batch([name, *names])
         return int(np.argmax(vectors[1:] @ vectors[0]))

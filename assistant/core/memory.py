@@ -62,13 +62,17 @@ class Memory:
         return messages
 
 
-def replay(turns: list[tuple[str, str, str | None]], budget: int) -> Memory:
+def replay(turns: list[tuple[str, str, str | None]], budget: int,
+           closest: Callable[[str, list[str]], int] | None = None) -> Memory:
     """Memory rebuilt from a transcript (question, answer text, first cited document), as a
     stateless client sends it: each earlier question is resolved against the turns before
-    it, as it was when it was asked."""
+    it, as it was when it was asked ("And Japan?" as the question it stood for, given
+    ``closest``, see :func:`asked_of_another`)."""
     memory = Memory(budget)
     for question, answer, cited_doc in turns:
-        standalone, _ = resolve_deterministically(question, memory)
+        other = asked_of_another(question, memory, closest) if closest else None
+        question = other or question
+        standalone, _ = resolve_deterministically(question, memory) if other is None else (question, "")
         memory.add(Turn(question, standalone, answer, cited_doc))
     return memory
 

@@ -88,5 +88,5 @@ def test_the_name_replaced_is_the_one_most_like_the_new_name(shipped_dir, embedd
     from assistant import Assistant, Settings
 
     engine = Assistant(Settings.load(data_dir=shipped_dir), embedder=embedder).engine
-    assert engine._closest("Japan", ["U.S.", "ASEAN"]) == 0
-    assert engine._closest("Sahabat-AI", ["Singapore", "SEA-LION"]) == 1
+    assert engine.closest_name("Japan", ["U.S.", "ASEAN"]) == 0
+    assert engine.closest_name("Sahabat-AI", ["Singapore", "SEA-LION"]) == 1

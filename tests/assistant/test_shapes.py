@@ -313,6 +313,16 @@ def test_and_another_name_asks_the_question_before_of_that_name(shapes_bot):
     assert "two crossings a day" in other.text and "hybrid vessel" not in other.text, other.text
 
 
+def test_a_transcript_sent_back_is_replayed_with_its_and_questions_as_they_were_read(shapes_bot):
+    """An API client keeps no state: it sends the turns back, and "And Orkney Sealines?" among
+    them stands for "What does Orkney Sealines propose?", so the next "And ...?" asks that."""
+    history = [("What does Northlink Ferries propose?", "Northlink Ferries has offered a daily crossing.", None),
+               ("And Orkney Sealines?", "Orkney Sealines has proposed two crossings a day.", None)]
+    again = shapes_bot.conversation(history).ask("And Northlink Ferries?")
+    assert again.standalone_question == "What does Northlink Ferries propose?"
+    assert "hybrid vessel" in again.text, again.text
+
+
 def test_compare_them_sets_the_names_of_the_two_questions_before_side_by_side(shapes_bot):
     chat = shapes_bot.conversation()
     chat.ask("What does Northlink Ferries propose?")
