@@ -483,10 +483,13 @@ def _itemised(items: dict[str, tuple[str, Evidence]], question: Question, backen
     return Answer(text=text, citations=citations, backend=backend, notes=list(question.notes), confidence=confidence)
 
 
+# "Who else ...", "Which other companies ...": besides those already named (closed class)
+_BESIDES = re.compile(r"\b(else|other|others|another|besides)\b", re.I)
 # Words that ask which names of a kind the text gives, and nothing about them ("Which
 # companies are mentioned?", "Who is quoted in the article?"): a closed class, as terms gives them
 _AS_GIVEN = frozenset(terms("list name named mention mentioned cite cited quote quoted involved appear appears "
-                            "article articles story stories piece report text all every people person persons"))
+                            "article articles story stories piece report text all every people person persons "
+                            "else other others another besides"))
 _KINDS_NAMED = {"person": ("PERSON",), "who": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC")}
 
 
@@ -556,7 +559,11 @@ def names_given(question: Question, found: Found, mirror: LiveMirror) -> dict[st
     for sentence in _prose(sentences_of(list(found.passages))):
         if not quoted or _QUOTES.search(sentence.text):
             _add(items, [(name, sentence) for name in map(_as_named, _entities(sentence, labels)) if name], question)
-    return _full_names(items, mirror)
+    items = _full_names(items, mirror)
+    if _BESIDES.search(question.text):  # "Who else is mentioned?": not those the answers before named
+        said = set(terms(question.said_so_far))
+        items = {key: item for key, item in items.items() if not set(_name_terms(item[0])) <= said}
+    return items
 
 
 def _as_named(entity: str) -> str:

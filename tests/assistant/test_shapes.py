@@ -800,3 +800,13 @@ def test_the_people_mentioned_after_an_answer_are_those_of_its_article(shapes_bo
     people = chat.ask("Which people are mentioned?")
     assert people.shape == "list" and "Mara Quill" in people.text, people.text
     assert {c.doc_id.split("/")[-1] for c in people.citations} == {"rail-suppliers.txt"}, people.text
+
+
+def test_who_else_is_quoted_leaves_out_whom_the_answers_before_named(tmp_path, embedder):
+    from tests.assistant.conftest import index_articles
+
+    chat = index_articles(BANK, tmp_path / "bank", tmp_path / "data", embedder).conversation()
+    assert "Adam Applegarth" in chat.ask("Who is the chief executive of Lloyds?").text
+    others = chat.ask("Who else is quoted?")
+    assert others.shape == "list" and "Marcus Agius" in others.text, others.text
+    assert "Applegarth" not in others.text, others.text
