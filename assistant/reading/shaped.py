@@ -558,12 +558,31 @@ def names_given(question: Question, found: Found, mirror: LiveMirror) -> dict[st
     items: dict[str, tuple[str, Evidence]] = {}
     for sentence in _prose(sentences_of(list(found.passages))):
         if not quoted or _QUOTES.search(sentence.text):
-            _add(items, [(name, sentence) for name in map(_as_named, _entities(sentence, labels)) if name], question)
+            _add(items, [(name, sentence) for name in map(_as_named, _joined_entities(sentence, labels)) if name],
+                 question)
     items = _full_names(items, mirror)
     if _BESIDES.search(question.text):  # "Who else is mentioned?": not those the answers before named
         said = set(terms(question.said_so_far))
         items = {key: item for key, item in items.items() if not set(_name_terms(item[0])) <= said}
     return items
+
+
+def _joined_entities(sentence: Evidence, labels) -> list[str]:
+    """:func:`_entities`, with a name spaCy cut in two at a connector joined again ("The
+    U.S. Agency for" + "International Development")."""
+    lo, hi = sentence.start, sentence.start + len(sentence.text)
+    text = sentence.passage.text
+    spans = [[s, e] for s, e, label in sentence.passage.entities
+             if lo <= s and e <= hi and label in labels and not _OWNS_A_NAME.match(text, e)]
+    joined: list[list[int]] = []
+    for span in spans:
+        between = text[joined[-1][1]:span[0]] if joined else ""
+        if joined and (re.fullmatch(r"\s+(of|for|de)(\s+the)?\s+", between)
+                       or (not between.strip() and text[joined[-1][0]:joined[-1][1]].split()[-1] in _CONNECTOR)):
+            joined[-1][1] = span[1]
+        else:
+            joined.append(span)
+    return [text[s:e] for s, e in joined]
 
 
 def _as_named(entity: str) -> str:

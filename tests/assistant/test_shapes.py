@@ -810,3 +810,13 @@ def test_who_else_is_quoted_leaves_out_whom_the_answers_before_named(tmp_path, e
     others = chat.ask("Who else is quoted?")
     assert others.shape == "list" and "Marcus Agius" in others.text, others.text
     assert "Applegarth" not in others.text, others.text
+
+
+def test_the_companies_one_article_mentions_are_listed_by_their_whole_names(bot):
+    """spaCy cuts "The U.S. Agency for International Development" in two at "for"; the
+    list joins it again, and gives no person."""
+    answer = bot().ask("Which companies are mentioned?", doc_ids=["articles/asean-us-ai-partnership.md"])
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for name in ("Microsoft", "Huawei", "U.S. Agency for International Development"):
+        assert answer.text.count(name) == 1, answer.text
+    assert "Sophia Williams" not in answer.text and "Amina Sharma" not in answer.text, answer.text
