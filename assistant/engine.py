@@ -23,6 +23,7 @@ from assistant.errors import BackendError, QuestionError
 from assistant.llm import generative
 from assistant.llm.backends import ChatModel, make_chat_model
 from assistant.reading.analysis import Analyser, phrases
+from assistant.reading.collection import CollectionAnswerer, CollectionTopic, Dated
 from assistant.reading.extractive import ExtractiveAnswerer
 from assistant.reading.model import load_reader
 from assistant.reading.reader import HoldsTheKind, NoAnswer, NoSentence, ReadSentences
@@ -93,6 +94,9 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
         "description": ([floor, FollowUpTopic(), Unmentioned(retriever.mirror), read, NoSentence()],
                         DescriptionAnswerer(retriever.mirror)),
         "named": ([FocusArticles(retriever.mirror)], NamedAnswerer(retriever.mirror)),
+        "collection": ([CollectionTopic([floor, Unmentioned(retriever.mirror)])], CollectionAnswerer(retriever.mirror)),
+        "dated": ([Dated(WholeArticle(retriever.mirror), otherwise=default_steps(settings, retriever, embedder))],
+                  CollectionAnswerer(retriever.mirror, ExtractiveAnswerer(settings.answer_max_sentences))),
         "more": ([ReadOn(retriever.mirror, otherwise=default_steps(settings, retriever, embedder))],
                  ExtractiveAnswerer(settings.answer_max_sentences)),
     }
@@ -122,6 +126,8 @@ class Engine:
         key = "topic" if shape.kind == "overview" and shape.scope == "topic" else shape.kind
         if question.asks_for_more and key == "lookup":
             key = "more"  # "Tell me more": the article goes on
+        if key == "collection" and shape.scope == "date":
+            key = "dated"  # "When was the article about X published?": that article's date
         if key == "list" and named_of_a_kind(question):
             key = "named"  # "Which companies are mentioned?": every name of the kind in the articles in focus
         steps, extractive = self.shapes.get(key, (self.steps, self.extractive))

@@ -90,10 +90,12 @@ class Asked:
 class Shape:
     """What form of answer a question wants (see assistant.reading.shapes)."""
 
-    kind: str = "lookup"  # lookup, overview, comparison, list or description
+    kind: str = "lookup"  # lookup, overview, comparison, list, description or collection
     sides: tuple[str, ...] = ()  # a comparison's named things ("U.S.", "Japanese")
     subject: str = ""  # a description's X ("Dr. Amina Sharma")
-    scope: str = "article"  # an overview's: one "article" or a "topic" across articles
+    # an overview's: one "article" or a "topic" across articles; a question about the
+    # collection's: "count", "titles", "newest", "oldest" or an article's "date"
+    scope: str = "article"
 
 
 @dataclass(frozen=True)

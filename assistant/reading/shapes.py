@@ -15,7 +15,7 @@ import re
 
 from assistant.core.question import Shape, name_phrases
 
-SHAPES = ("lookup", "overview", "comparison", "list", "description")
+SHAPES = ("lookup", "overview", "comparison", "list", "description", "collection")
 
 _OVERVIEW = re.compile(
     r"\b(summari[sz]e|summary|sum up|gist|overview|main (points?|facts?|ideas?|takeaways?)|key (points?|facts?|takeaways?)|"
@@ -84,8 +84,31 @@ _FRAME_OF = re.compile(r"^(?:[a-z][\w-]*\s+){1,3}of\s+(?:the\s+)?(?=\S)")
 _THE_ARTICLES = re.compile(r"\b(the|both|these|those|all|two|three)\s+(\w+\s+)?(articles|stories|pieces|reports)\b", re.I)
 
 
+# Questions about the collection itself, answered from the articles' titles and dates
+# (assistant.reading.collection): English patterns, closed classes of words
+_TEXTS = r"(articles|documents|stories|files|news items)"
+_COLLECTION = (
+    ("count", re.compile(rf"^\s*how many {_TEXTS} (are there|are indexed|have been indexed|do you have|have you got|"
+                         rf"are (in|on) (here|the collection|the index|file))\b", re.I)),
+    ("titles", re.compile(rf"^\s*(what|which) {_TEXTS} (are there|are indexed|do you have|have you got|can i ask about|"
+                          rf"are (in|on) (here|the collection|the index|file))|^\s*(list|show)( me)?( all)?( the)? "
+                          rf"{_TEXTS}\s*[.?!]?\s*$|^\s*what can i ask( you)?( about)?\s*\??\s*$", re.I)),
+    ("newest", re.compile(r"^\s*(what|which)(?:'s| is| was)? (the )?(latest|newest|most recent|last) (article|story|"
+                          r"document)( (indexed|added|here))?\s*\??\s*$", re.I)),
+    ("oldest", re.compile(r"^\s*(what|which)(?:'s| is| was)? (the )?(oldest|earliest|first) (article|story|document)"
+                          r"( (indexed|added|here))?\s*\??\s*$", re.I)),
+    # "the article": a book or an album is "published" or "released" too
+    ("date", re.compile(r"^\s*when (was|were) (the|this|that) (article|story|piece|report)\b(.{0,80}\b)?(published|"
+                        r"written|dated|released|posted|out)\b|^\s*what (is|was) the date of (the|this|that) (article|story|"
+                        r"piece|report)", re.I)),
+)
+
+
 def shape_of(text: str) -> Shape:
     """The shape of a question, from its cue words (see the module's docstring)."""
+    for aspect, pattern in _COLLECTION:
+        if pattern.search(text):
+            return Shape("collection", scope=aspect)
     if _COMPARISON.search(text) and (sides := comparison_sides(text)):
         return Shape("comparison", sides=sides)
     if _COMPARISON.search(text) and _THE_ARTICLES.search(text):
