@@ -22,6 +22,7 @@ CHAT_CONCURRENCY = 4
 # Offered in every chat and always asked as they stand (never as follow-ups), so each one
 # must make sense alone: "Why is it considered important?" cannot be one.
 EXAMPLES = [
+    "What articles do you have?",
     "How much did USAID commit to AI capacity in Cambodia, Laos and Myanmar?",
     "What did Japan and Cambodia agree on?",
     "What was the Fukuda Doctrine?",
