@@ -131,6 +131,8 @@ class Engine:
         if key == "list" and named_of_a_kind(question):
             key = "named"  # "Which companies are mentioned?": every name of the kind in the articles in focus
         steps, extractive = self.shapes.get(key, (self.steps, self.extractive))
+        if key == "collection":
+            return steps, extractive  # titles and dates: nothing a model could add, and it would miscount
         return steps, self.answerer(name, extractive)
 
     def chat_model(self, name: str) -> ChatModel | None:

@@ -74,3 +74,16 @@ def test_questions_that_only_look_like_questions_about_the_collection_are_not(qu
     from assistant.reading.shapes import shape_of
 
     assert shape_of(question).kind != "collection"
+
+
+def test_with_an_llm_the_collection_is_still_told_from_its_titles_and_dates(town):
+    """A model given a question's passages would count those, not the articles."""
+    from tests.assistant.test_shapes import RecordingModel
+
+    model = RecordingModel()
+    town.engine._models["openai"] = model
+    try:
+        answer = town.ask("How many articles are there?", backend="openai")
+    finally:
+        del town.engine._models["openai"]
+    assert answer.text.startswith("4 articles are indexed") and not model.prompts, answer.text
