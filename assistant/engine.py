@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property, partial
 
 import numpy as np
 
 from assistant.core.answer import REFUSAL, Answer, Refusal
-from assistant.core.memory import Memory, Turn, asked_of_another, resolve_deterministically
+from assistant.core.memory import Memory, Turn, asked_of_another, picked_article, resolve_deterministically
 from assistant.core.pipeline import Found, Retrieved, Step, run_steps
 from assistant.core.question import Filters, Question, Shape, elliptical
 from assistant.errors import BackendError, QuestionError
@@ -158,7 +159,7 @@ class Engine:
         name = backend or self.settings.backend
         asked = self.question(clean_question(question), memory, filters, self.chat_model(name),
                               resolve=not standalone)
-        retrieved = self.retriever.retrieve(asked.standalone, k or self.settings.top_k, filters,
+        retrieved = self.retriever.retrieve(asked.standalone, k or self.settings.top_k, asked.filters,
                                             boost_doc=asked.cited_doc, vector=asked.vector)
         timings = {"retrieve": _ms(started)}
         steps, answerer = self.plan(asked, name)
@@ -182,6 +183,9 @@ class Engine:
         the analysis compares with the kinds) from one embedder call."""
         # "And Japan?" after "What does the U.S. offer ASEAN?" is "What does Japan offer ASEAN?",
         # a whole question: not glued to the one before
+        picked = picked_article(text, memory) if resolve else None
+        if picked and not filters.doc_ids:  # "Summarize the second one" after a list of articles: that article
+            filters = replace(filters, doc_ids=(picked,))
         other = asked_of_another(text, memory, self.closest_name) if resolve else None
         text, resolve = other or text, resolve and other is None
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
@@ -253,7 +257,8 @@ def _remember(memory: Memory, answer: Answer, asked: Question) -> None:
     description ("What is SEA-LION?"), kept along a run of follow-ups after it."""
     cited = answer.citations[0].doc_id if answer.citations else None
     referent = asked.shape.subject if asked.shape.kind == "description" else asked.referent
-    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited, answer.shape, referent))
+    memory.add(Turn(answer.question, answer.standalone_question, answer.text, cited, answer.shape, referent,
+                    tuple(c.doc_id for c in answer.citations)))
 
 
 def _ms(since: float) -> float:

@@ -20,6 +20,7 @@ class Turn:
     cited_doc: str | None = None
     shape: str = "lookup"  # the shape of the question (a follow-up may keep it)
     referent: str = ""  # what "it"/"she" stands for in the follow-ups after it (a description's subject)
+    cited_docs: tuple[str, ...] = ()  # the article of each citation [1], [2], ... of the answer
 
     @cached_property
     def tokens(self) -> int:
@@ -73,7 +74,7 @@ def replay(turns: list[tuple[str, str, str | None]], budget: int,
         other = asked_of_another(question, memory, closest) if closest else None
         question = other or question
         standalone, _ = resolve_deterministically(question, memory) if other is None else (question, "")
-        memory.add(Turn(question, standalone, answer, cited_doc))
+        memory.add(Turn(question, standalone, answer, cited_doc, cited_docs=(cited_doc,) if cited_doc else ()))
     return memory
 
 
@@ -129,6 +130,33 @@ def asked_of_another(question: str, memory: Memory, closest: Callable[[str, list
     old = names[closest(new, names)] if len(names) > 1 else names[0]
     # "the U.S." as a whole; an owner's "'s" stays ("Japan's plan" -> "the U.S.'s plan")
     return re.sub(rf"(?:\b[Tt]he\s+)?{re.escape(old)}(?=['’]s\b|\W|$)", lambda _: new, last.question, count=1)
+
+
+# "the second one", "the third article", "[2]", "source 2": a place in the answer before (English ordinals)
+_ORDINALS = {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+_PLACE = re.compile(rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)}|last)\s+(?P<what>one|article|story|piece|report)\b|"
+                    r"\[(?P<marker>\d{1,2})\]|\b(?:source|citation|number)\s+(?P<number>\d{1,2})\b", re.I)
+
+
+def picked_article(question: str, memory: Memory) -> str | None:
+    """The article a question picks from the answer before: "Summarize the second one"
+    after a list of articles, "What does the third article say?", "Tell me about [2]". An
+    ordinal counts the answer's articles, each once, in order ("the second one" only after
+    a list of articles: elsewhere "the first one" is no place in it); a marker or "source 2"
+    is that citation's article. None when the question picks nothing there."""
+    last = memory.last
+    match = _PLACE.search(question)
+    if last is None or not last.cited_docs or match is None:
+        return None
+    if match.group("ordinal"):
+        if match.group("what").lower() == "one" and last.shape != "collection":
+            return None
+        articles = list(dict.fromkeys(last.cited_docs))
+        word = match.group("ordinal").lower()
+        n = len(articles) if word == "last" else _ORDINALS[word]
+        return articles[n - 1] if n <= len(articles) else None
+    n = int(match.group("marker") or match.group("number"))
+    return last.cited_docs[n - 1] if 1 <= n <= len(last.cited_docs) else None
 
 
 def _follows(turn: Turn) -> bool:

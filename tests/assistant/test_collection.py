@@ -87,3 +87,36 @@ def test_with_an_llm_the_collection_is_still_told_from_its_titles_and_dates(town
     finally:
         del town.engine._models["openai"]
     assert answer.text.startswith("4 articles are indexed") and not model.prompts, answer.text
+
+
+def test_the_third_one_after_a_list_of_articles_is_the_third_article_listed(town):
+    chat = town.conversation()
+    listed = chat.ask("How many articles are there?")
+    assert listed.citations[2].doc_id.endswith("ferry.md"), listed.text
+    third = chat.ask("Summarize the third one")
+    assert third.shape == "overview" and {c.doc_id.split("/")[-1] for c in third.citations} == {"ferry.md"}, third.text
+    assert "a tenth" in third.text, third.text
+
+
+# the answer before cited [1] a.txt, [2] a.txt again (another passage), [3] c.txt, [4] b.txt
+CITED = ("a.txt", "a.txt", "c.txt", "b.txt")
+
+
+@pytest.mark.parametrize(
+    "question, shape, picked",
+    [
+        ("Summarize the second one", "collection", "c.txt"),  # its second article (not citation [2])
+        ("Summarize the second one", "list", None),  # "the second one" of a list of names is no article
+        ("What does the last article say?", "lookup", "b.txt"),
+        ("Who is quoted in [3]?", "lookup", "c.txt"),
+        ("What does source 1 say about it?", "lookup", "a.txt"),
+        ("Who was the first one to cross?", "lookup", None),
+        ("What does the fifth article say?", "lookup", None),  # there is no fifth
+    ],
+)
+def test_a_place_in_the_answer_before_picks_its_article(question, shape, picked):
+    from assistant.core.memory import Memory, Turn, picked_article
+
+    memory = Memory(budget=10_000)
+    memory.add(Turn("What articles are there?", "What articles are there?", "...", "a.txt", shape, cited_docs=CITED))
+    assert picked_article(question, memory) == picked
