@@ -181,13 +181,8 @@ class Engine:
         """The turn's question: a follow-up resolved (if ``resolve``), what it asks for, and
         its embeddings (the retrieval query, a follow-up's own words, the head-noun phrases
         the analysis compares with the kinds) from one embedder call."""
-        # "And Japan?" after "What does the U.S. offer ASEAN?" is "What does Japan offer ASEAN?",
-        # a whole question: not glued to the one before
-        picked = picked_article(text, memory) if resolve else None
-        if picked and not filters.doc_ids:  # "Summarize the second one" after a list of articles: that article
-            filters = replace(filters, doc_ids=(picked,))
-        other = asked_of_another(text, memory, self.closest_name) if resolve else None
-        text, resolve = other or text, resolve and other is None
+        if resolve:
+            text, filters, resolve = self._in_conversation(text, memory, filters)
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
         shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
@@ -209,6 +204,17 @@ class Engine:
             referent=last.referent if last else "",
             side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
         )
+
+    def _in_conversation(self, text: str, memory: Memory, filters: Filters) -> tuple[str, Filters, bool]:
+        """What a question means given the answer before, read before any follow-up is
+        resolved: "Summarize the second one" after a list of articles is asked of that article
+        alone; "And Japan?" after "What does the U.S. offer ASEAN?" is "What does Japan offer
+        ASEAN?", a whole question, so not to be resolved against the one before (False)."""
+        picked = picked_article(text, memory)
+        if picked and not filters.doc_ids:
+            filters = replace(filters, doc_ids=(picked,))
+        other = asked_of_another(text, memory, self.closest_name)
+        return other or text, filters, other is None
 
     def closest_name(self, name: str, names: list[str]) -> int:
         """The index of the name in ``names`` whose embedding is nearest ``name``'s."""
