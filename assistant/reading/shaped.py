@@ -494,26 +494,36 @@ _KINDS_NAMED = {"person": ("PERSON",), "who": ("PERSON",), "organisation": ("ORG
 
 
 def named_of_a_kind(question: Question) -> tuple[str, ...]:
-    """The entity labels a question asks for when it asks only which names of a kind the
-    articles give ("Which companies are mentioned?", "Who is quoted?"), else ()."""
+    """The entity labels a question asks for when it asks only which names of a kind an
+    article gives ("Which companies are mentioned?", "Who is quoted in the story about the
+    Ambani feud?"), else ()."""
     labels = _KINDS_NAMED.get(question.asked.kind, ())
-    if not labels or set(question.terms) - _AS_GIVEN - {list_head(question.text)} - set(terms(question.asked.focus)):
+    asked = terms(_IN_THE_ARTICLE.sub("", question.text))  # "... in the article about X" says which article
+    if not labels or set(asked) - _AS_GIVEN - {list_head(question.text)} - set(terms(question.asked.focus)):
         return ()
     return labels
 
 
+# "... in the article about X", "... in the story on X": which article (English, closed class)
+_IN_THE_ARTICLE = re.compile(r"\b(in|from|by|of)\s+(the|this|that)\s+(article|story|piece|report)\b.*$", re.I)
+
+
 class FocusArticles:
     """The articles a question about "the names mentioned" means: the one(s) ``--doc``
-    names, else (a follow-up) the one the previous answer cited, else every article when
-    there are no more than TOPIC_ARTICLES, else the best retrieved one. Its words say
-    nothing about what it asks of, so retrieval by them would pick at random."""
+    names, else the one "in the article about X" names (found as an overview finds it), else
+    (a follow-up) the one the previous answer cited, else every article when there are no
+    more than TOPIC_ARTICLES, else the best retrieved one. Its other words say nothing about
+    what it asks of, so retrieval by them would pick at random."""
 
     def __init__(self, mirror: LiveMirror) -> None:
         self.mirror = mirror
 
     def __call__(self, question: Question, found: Found) -> Found | Refusal:
         every = list(dict.fromkeys(p.doc_id for p in self.mirror.passages if question.filters.accepts(p)))
-        if question.follow_up and question.cited_doc in every:
+        named = _IN_THE_ARTICLE.search(question.text)
+        if named and terms(named.group(0)) and set(terms(named.group(0))) - _AS_GIVEN and found.retrieved.passages:
+            docs = _about(question, found, self.mirror)[:1]  # "... in the article about X": as an overview finds it
+        elif question.follow_up and question.cited_doc in every:
             docs = [question.cited_doc]
         elif len(every) <= calibration.TOPIC_ARTICLES:
             docs = every

@@ -820,3 +820,11 @@ def test_the_companies_one_article_mentions_are_listed_by_their_whole_names(bot)
     for name in ("Microsoft", "Huawei", "U.S. Agency for International Development"):
         assert answer.text.count(name) == 1, answer.text
     assert "Sophia Williams" not in answer.text and "Amina Sharma" not in answer.text, answer.text
+
+
+def test_the_people_mentioned_in_the_article_about_a_topic_are_that_articles(shapes_bot):
+    answer = shapes_bot.ask("Which people are mentioned in the article about the relay team?")
+    assert answer.shape == "list" and not answer.refused, answer.text
+    for name in ("Sarah Jennings", "Tom Walker", "Emma Price"):
+        assert answer.text.count(name) == 1, answer.text
+    assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"relay-team.txt"}, answer.text
