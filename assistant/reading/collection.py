@@ -15,7 +15,8 @@ from assistant.core.answer import Answer, Citation, Refusal
 from assistant.core.pipeline import Found, run_steps
 from assistant.core.question import Question
 from assistant.reading.evidence import Evidence, sentences_of
-from assistant.reading.steps import article_passages
+from assistant.reading.shaped import _prose
+from assistant.reading.steps import article_passages, articles_of
 from index import Passage
 from index.lexical import terms
 from index.mirror import LiveMirror
@@ -127,22 +128,11 @@ class CollectionTopic:
         return run_steps(self.steps, question, found) if topic_of(question) else found
 
 
-def articles_of(passages: list[Passage]) -> list[Passage]:
-    """The first chunk of each article among ``passages``, in their order."""
-    firsts: dict[str, Passage] = {}
-    for p in passages:
-        if p.doc_id not in firsts or p.position < firsts[p.doc_id].position:
-            firsts[p.doc_id] = p
-    return list(firsts.values())
-
-
 def _count(n: int) -> str:
     return f"{n} article is" if n == 1 else f"{n} articles are"
 
 
 def _first_sentence(mirror: LiveMirror, doc_id: str) -> Evidence | None:
     """The article's first sentence of prose (not its title or a heading)."""
-    for e in sentences_of(article_passages(mirror, doc_id)[:1]):
-        if e.header is None and e.text.strip() != e.passage.title.strip():
-            return e
-    return None
+    prose = _prose(sentences_of(article_passages(mirror, doc_id)[:1]))
+    return prose[0] if prose else None

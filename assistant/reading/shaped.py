@@ -23,7 +23,7 @@ from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, s
 from assistant.reading.model import Reading
 from assistant.reading.refusal import NamingArticles, mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
-from assistant.reading.steps import article_passages
+from assistant.reading.steps import article_passages, articles_of
 from index import Passage
 from index.lexical import stem, term_set, terms
 from index.mirror import LiveMirror
@@ -94,11 +94,8 @@ class EveryArticle:
         if topic_terms(question) or question.follow_up:
             # "the articles" in "What do the articles say about X?" is no word of its topic
             return self.floor(replace(question, terms=tuple(t for t in question.terms if t not in _OF_THE_TEXT)), found)
-        firsts = {}
-        for p in self.mirror.passages:
-            if p.doc_id not in firsts and question.filters.accepts(p):
-                firsts[p.doc_id] = p
-        newest = sorted(firsts.values(), key=lambda p: p.date or "", reverse=True)[: articles_asked(question)]
+        firsts = articles_of([p for p in self.mirror.passages if question.filters.accepts(p)])
+        newest = sorted(firsts, key=lambda p: p.date or "", reverse=True)[: articles_asked(question)]
         if not newest:
             return Refusal("not_about", "no indexed article is within the filters", "none of them is within your filters")
         return found.narrowed([p for doc in newest for p in article_passages(self.mirror, doc.doc_id)])
@@ -580,12 +577,9 @@ def names_given(question: Question, found: Found, mirror: LiveMirror) -> dict[st
 def _joined_entities(sentence: Evidence, labels) -> list[str]:
     """:func:`_entities`, with a name spaCy cut in two at a connector joined again ("The
     U.S. Agency for" + "International Development")."""
-    lo, hi = sentence.start, sentence.start + len(sentence.text)
     text = sentence.passage.text
-    spans = [[s, e] for s, e, label in sentence.passage.entities
-             if lo <= s and e <= hi and label in labels and not _OWNS_A_NAME.match(text, e)]
     joined: list[list[int]] = []
-    for span in spans:
+    for span in map(list, _entity_spans(sentence, labels)):
         between = text[joined[-1][1]:span[0]] if joined else ""
         if joined and (re.fullmatch(r"\s+(of|for|de)(\s+the)?\s+", between)
                        or (not between.strip() and text[joined[-1][0]:joined[-1][1]].split()[-1] in _CONNECTOR)):
@@ -835,11 +829,17 @@ _WHEN = re.compile(r"^(mon|tues|wednes|thurs|fri|satur|sun)day$|^(january|februa
 
 
 def _entities(sentence: Evidence, labels) -> list[str]:
-    """Entities of these labels inside the sentence, but not the owner of a name ("Singapore’s"
-    in "Singapore’s SEA-LION" says whose it is; "Microsoft’s investment" is Microsoft's)."""
+    """Entities of these labels inside the sentence (see :func:`_entity_spans`)."""
+    return [sentence.passage.text[s:e] for s, e in _entity_spans(sentence, labels)]
+
+
+def _entity_spans(sentence: Evidence, labels) -> list[tuple[int, int]]:
+    """(start, end) in the passage of the entities of these labels inside the sentence, but
+    not the owner of a name ("Singapore’s" in "Singapore’s SEA-LION" says whose it is;
+    "Microsoft’s investment" is Microsoft's)."""
     lo, hi = sentence.start, sentence.start + len(sentence.text)
     text = sentence.passage.text
-    return [text[s:e] for s, e, label in sentence.passage.entities
+    return [(s, e) for s, e, label in sentence.passage.entities
             if lo <= s and e <= hi and label in labels and not _OWNS_A_NAME.match(text, e)]
 
 

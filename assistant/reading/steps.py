@@ -70,6 +70,15 @@ def article_passages(mirror: LiveMirror, doc_id: str) -> list[Passage]:
     return sorted((p for p in mirror.passages if p.doc_id == doc_id), key=lambda p: p.position)
 
 
+def articles_of(passages: list[Passage]) -> list[Passage]:
+    """The first chunk of each article among ``passages``, in their order."""
+    firsts: dict[str, Passage] = {}
+    for p in passages:
+        if p.doc_id not in firsts or p.position < firsts[p.doc_id].position:
+            firsts[p.doc_id] = p
+    return list(firsts.values())
+
+
 class ReadOn:
     """"Tell me more", "Go on", "What else?": the sentences that follow, in the article the
     previous answer cited, the last one it said, in the article's order (the request's few
