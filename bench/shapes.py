@@ -1,13 +1,15 @@
 """Question shapes beyond the single fact: overviews, comparisons, lists and descriptions.
 
-bench/questions_shapes.json holds 161 questions over 158 BBC article ids (a story filed under
-two ids lists both) that bench/questions_bbc.json does not use: overviews of one article (25)
-and of a topic two or three articles share (10), comparisons (21, three with a side no article
-mentions), lists (60), descriptions, "who/what is X" (35), and 10 ordinary lookups so that a
+bench/questions_shapes.json holds 271 questions over 343 BBC article ids (a story filed under
+two ids lists both) that bench/questions_bbc.json does not use: overviews of one article (40)
+and of a topic two to four articles share (66), comparisons (21, three with a side no article
+mentions), lists (100), descriptions, "who/what is X" (35), and 10 ordinary lookups so that a
 shape recogniser also meets them. Every fact, item and expected string is verbatim in the
 article it cites (``check``). The split is by article: articles that share a question are one
 group, and the groups, taken in the order of a hash of their first id, each go to the half
-(dev or test) that keeps every shape and the article count balanced. Tune on dev; report test.
+(dev or test) that keeps every shape and the article count balanced. q198-q272 (topic
+overviews and lists, written 2026-12-08 over articles no other question set or training
+question uses) alternate dev / test in the sha1 order of their first article. Tune on dev; report test.
 
     .venv/bin/python bench/shapes.py check                       # every string in its article (exit 1 listing failures)
     .venv/bin/python bench/shapes.py lead3                       # lead-3 baseline for the overview questions
