@@ -16,6 +16,7 @@ from functools import cached_property, partial
 
 import numpy as np
 
+from assistant import calibration
 from assistant.core.answer import REFUSAL, Answer, Refusal
 from assistant.core.memory import Memory, Turn, asked_of_another, picked_article, resolve_deterministically
 from assistant.core.pipeline import Found, Retrieved, Step, run_steps
@@ -159,10 +160,13 @@ class Engine:
         name = backend or self.settings.backend
         asked = self.question(clean_question(question), memory, filters, self.chat_model(name),
                               resolve=not standalone)
-        retrieved = self.retriever.retrieve(asked.standalone, k or self.settings.top_k, asked.filters,
+        steps, answerer = self.plan(asked, name)
+        depth = k or self.settings.top_k
+        if asked.shape.kind == "overview" and asked.shape.scope == "topic":
+            depth = max(depth, calibration.TOPIC_PASSAGES)  # a topic's articles, not only its five best passages
+        retrieved = self.retriever.retrieve(asked.standalone, depth, asked.filters,
                                             boost_doc=asked.cited_doc, vector=asked.vector)
         timings = {"retrieve": _ms(started)}
-        steps, answerer = self.plan(asked, name)
         outcome = run_steps(steps, asked, Found.of(retrieved))
         if isinstance(outcome, Refusal):
             refusal = self._searched(outcome, asked, retrieved)

@@ -26,7 +26,9 @@ _OVERVIEW = re.compile(
     # the news itself asked for: "What has been reported about X?", "What happened with X?"
     # ("What happened to X?" asks one fact: "What happened to his lab?"; so does "What is the
     # latest inflation rate?")
-    r"what (has|have) been (reported|said|written)|what happened with|what(?:'s| is) the latest (on|about|with|news))\b",
+    r"what (has|have) been (reported|said|written)|what happened with|what(?:'s| is) the latest (on|about|with|news)|"
+    # asked to be brought up to date: "Catch me up on X", "Fill me in on X"
+    r"catch me up|fill me in|(bring|get) me up to (date|speed)|update me)\b",
     re.I,
 )
 _COMPARISON = re.compile(
@@ -47,7 +49,12 @@ _LIST = re.compile(
 # (lowercase nouns: "Who were the Beatles?" asks what a name is) ...
 _PLURAL_ASKED = re.compile(
     r"^\s*(what|who) (are|were) (all )?((the|their|its|his|her) ([\w-]+['’]s? )?|[\w-]+['’]s? )"
-    r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,3}[a-z-]+[^s'’\s]s)\b(?! of)", re.I)
+    r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,3}[a-z-]+[^s'’\s]s)\b(?! of)|"
+    # people asked for ("Who are the members of ...", "Who were the founders of ..."), and a
+    # number of them, named or not ("Who are the four Britons held ...")
+    r"^\s*who (are|were) (all )?(the|their|its|his|her) (?-i:[a-z-]+[^s'’\s]s) of\b|"
+    r"^\s*(what|who) (are|were) (all )?(the|their|its|his|her) (two|three|four|five|six|seven|eight|nine|ten) "
+    r"[\w-]+[^s'’\s]s\b", re.I)
 # ... unless the plural is the subject and what is asked comes after it ("What are the comb
 # rows called?", "What are the broadcasts compliant with?"): a stranded preposition or "called"
 _ASKED_AFTER = re.compile(r"\b(called|known as|named|termed|of|for|with|to|about|from|in|on|at|by|doing|as)\s*\??\s*$", re.I)
@@ -68,7 +75,8 @@ _SIDES = (
     re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
 )
 # "What do the articles say about X?", "the news on X": a topic across articles, not one article
-_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written)|happened with|latest)\b"
+_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written)|happened with|latest|"
+                    r"catch me up|fill me in|up to (date|speed)|update me)\b"
                     r"(?! (article|story))|\bacross\b", re.I)
 _COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
 _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
@@ -144,16 +152,17 @@ def _plural_head(text: str) -> bool:
     if words and words[0].lower() in _NUMBERS:
         words = words[1:]
     # adverbs skipped: "Which foreign carmakers already have ..."
-    phrase = [w.strip("?,.") for w in match.group(2).split()[:6] if not _ADVERB.match(w)][:5] if match else []
+    # ("Which former ministers and party leaders does ...": seven words hold a coordination)
+    phrase = [w.strip("?,.") for w in match.group(2).split()[:8] if not _ADVERB.match(w)][:7] if match else []
     # the phrase ends at a closed-class word or at a verb in the past ("Which Arsenal players scored ...")
     ends = next((i for i, w in enumerate(phrase) if w.lower() in _ENDS_PHRASE or (i > 0 and _PAST.match(w))), None)
     if ends and ends > 1:  # a modifier or more, then the head
         head = phrase[ends - 1]
-        # "Which cities does Sun own ...", "Which tracks has Wembley put up ...": a plural
-        # head before "does"/"has" is its object
+        # "Which cities does Sun own ...", "Which tracks has Wembley put up ...", "Which seats
+        # is the group targeting?": a plural head before a singular auxiliary is its object
         owned = phrase[ends - 2].endswith(("'s", "’s"))  # "Which film studio's concerns led ...": the owner is asked
         if (head.isalpha() and head.islower() and _plural(head) and not owned
-                and (phrase[ends].lower() in _AUXILIARIES | {"does", "has"} or _PAST.match(phrase[ends]))):
+                and (phrase[ends].lower() in _AUXILIARIES | {"does", "has", "is", "was"} or _PAST.match(phrase[ends]))):
             return True
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False

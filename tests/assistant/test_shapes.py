@@ -397,6 +397,15 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Between what dates was the pier closed?", "lookup"),  # a range, not items
         ("Which farmers' union opposed the plan?", "lookup"),  # a plural owner of a singular noun
         ("Who are the nominees for best film?", "list"),  # a plural asked after "who are the"
+        ("Who are the members of the winning relay team?", "list"),  # people asked, "of" after them
+        ("Who are the three Italians arrested in the raid?", "list"),  # a number of them, a capitalised plural
+        ("Who is the head of the union?", "lookup"),
+        ("What are the terms of the deal?", "lookup"),  # "what ... of": the terms are what is asked of the deal
+        ("Which marginal seats is the campaign targeting?", "list"),  # a plural object before a singular auxiliary
+        ("Which former ministers and party leaders does the report name?", "list"),  # a coordination
+        ("Which team is Henry playing for?", "lookup"),
+        ("Catch me up on the Yukos affair.", "overview"),
+        ("Fill me in on the row over the smoking ban.", "overview"),
         ("What were the band's biggest hits?", "list"),
         ("What are the new rules on smoking?", "list"),
         ("Which of the companies reported losses?", "list"),
