@@ -721,6 +721,23 @@ def test_a_sentence_that_enumerates_the_items_frames_them_with_its_other_names(t
     assert "Scotland" not in answer.text, answer.text
 
 
+def test_a_list_of_people_holds_no_place(tmp_path, embedder):
+    """ "Which players ..." asks for people: the countries a sentence that answers names
+    beside them ("... due to lead Kelby in their final two games against Italy and
+    Scotland") are not among them."""
+    articles = {"rovers.txt": "Hale out for the season\n\nKelby Rovers captain Tom Hale will miss the rest of the "
+                              "season because of injury.\n\nHale, captain in the absence of Sam Reid, had been due to "
+                              "lead Kelby in their final two games against Italy and Scotland. The full-back pulled "
+                              "out of the squad on Wednesday with a torn ligament.\n\nAmong the key players already "
+                              "missing are Sam Reid, Joe Marsh and Ian Bell, which leaves the coach short of candidates.\n"}
+    answer = _listed(articles, "Name the key Kelby players already missing before Tom Hale was ruled out.", tmp_path,
+                     embedder)
+    for name in ("Sam Reid", "Joe Marsh", "Ian Bell"):
+        assert answer.text.count(name) == 1, (name, answer.text)
+    for place in ("Italy", "Scotland"):
+        assert place not in answer.text, (place, answer.text)
+
+
 def test_an_enumeration_of_people_with_their_ages_is_one_enumeration():
     from assistant.reading.shaped import _enumerations
 
