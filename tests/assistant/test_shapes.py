@@ -738,6 +738,20 @@ def test_a_list_of_people_holds_no_place(tmp_path, embedder):
         assert place not in answer.text, (place, answer.text)
 
 
+def test_a_list_of_things_no_name_stands_for_is_the_sentence_that_gives_them(tmp_path, embedder):
+    """ "What threats ...": the reader's answer is common words ("spyware and phishing
+    scams"); the names around it (Microsoft, Bill Gates, San Francisco) are not threats."""
+    articles = {"browser.txt": "Microsoft unveils safer browser\n\nMicrosoft boss Bill Gates has announced a new version "
+                               "of the Kelby web browser at a conference in San Francisco. Mr Gates said the browser "
+                               "would include new protections against viruses, spyware and phishing scams. The "
+                               "browser will be tested by Dell and HP staff from the summer.\n"}
+    answer = _listed(articles, "What threats will the new Kelby browser protect against?", tmp_path, embedder)
+    for threat in ("viruses", "spyware", "phishing scams"):
+        assert threat in answer.text, (threat, answer.text)
+    for name in ("San Francisco", "Dell"):
+        assert name not in answer.text, (name, answer.text)
+
+
 def test_an_enumeration_of_people_with_their_ages_is_one_enumeration():
     from assistant.reading.shaped import _enumerations
 
