@@ -470,6 +470,10 @@ class ListAnswerer:
         return out
 
 
+_HOW_MANY = re.compile(r"^(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|dozens?|"
+                       r"hundreds?|thousands?|several|many)$", re.I)
+
+
 def _no_name_answers(best: Evidence) -> bool:
     """The best sentence answers (P at least LIST_SENTENCE_P) with a short answer of common
     words: no word in it opens with a capital (but the sentence's first) or a digit. Shapes
@@ -480,6 +484,8 @@ def _no_name_answers(best: Evidence) -> bool:
     if span is None or best.score < calibration.LIST_SENTENCE_P:
         return False
     words = best.text[span.start:span.end].split()
+    if not words or _HOW_MANY.match(words[0]):
+        return False  # "three new ferries": how many, and the items are named after ("Osprey, Kittiwake and ...")
     opens = not best.text[:span.start].strip()  # the answer opens the sentence: its capital says nothing
     return not any(w[:1].isupper() or w[:1].isdigit() for i, w in enumerate(words) if i or not opens)
 
