@@ -45,6 +45,16 @@ _LIST = re.compile(
     r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
     re.I,
 )
+# "Who won prizes at ...?", "Who scored goals ...?": the people who did what is many (a plural
+# object, after a verb in the past), and "Who else ...?" asks for more of them. Irregular
+# pasts of English, a closed list of the common ones.
+_WHO_DID_MANY = re.compile(
+    r"^\s*who\s+(?:else\b|(?:[a-z]+ed|won|took|got|gave|made|held|lost|hit|set|ran|sent|bought|sold|brought|wrote|"
+    r"led|left|met|paid|beat|broke|drew|chose|saw|told|kept|fought|signed|scooped)\s+"
+    # a bare plural, or one after a modifier that is no determiner ("Who won the match?",
+    # "Who lost his job?": one)
+    r"(?!(?:the|a|an|his|her|its|their|this|that|these|those|some|any|no|our|my|your)\b)(?:[a-z-]+\s+)?"
+    r"(?!(?:his|its|this|was|has|is|us)\b)(?-i:[a-z-]+[^s'’\s]s)\b(?!\s+of\b))", re.I)
 # "What are the new rules ...", "Who were the winners ...", "What were the band's biggest hits?"
 # (lowercase nouns: "Who were the Beatles?" asks what a name is) ...
 _PLURAL_ASKED = re.compile(
@@ -124,7 +134,7 @@ def shape_of(text: str) -> Shape:
     if _OVERVIEW.search(text):
         return Shape("overview", scope="topic" if _TOPIC.search(text) else "article")
     plural_asked = _PLURAL_ASKED.search(text) and not _ASKED_AFTER.search(text)
-    if (_LIST.search(text) or plural_asked or _plural_head(text)) and not _COUNT.match(text):
+    if (_LIST.search(text) or plural_asked or _plural_head(text) or _WHO_DID_MANY.match(text)) and not _COUNT.match(text):
         return Shape("list")
     described = _DESCRIPTION.match(text)
     if described and not _NOT_DESCRIPTION.search(described.group("subject")):

@@ -404,6 +404,11 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Which marginal seats is the campaign targeting?", "list"),  # a plural object before a singular auxiliary
         ("Which former ministers and party leaders does the report name?", "list"),  # a coordination
         ("Which team is Henry playing for?", "lookup"),
+        ("Who won prizes at the awards?", "list"),  # a bare plural done by whoever is asked: many
+        ("Who scored goals for the club this season?", "list"),
+        ("Who won the match?", "lookup"),
+        ("Who lost his job?", "lookup"),
+        ("Who else was nominated?", "list"),
         ("Catch me up on the Yukos affair.", "overview"),
         ("Fill me in on the row over the smoking ban.", "overview"),
         ("What were the band's biggest hits?", "list"),
