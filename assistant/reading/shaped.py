@@ -222,8 +222,12 @@ class OverviewAnswerer:
         for p in found.passages:
             best[p.doc_id] = max(best.get(p.doc_id, -1.0), p.score)
         top = max(best.values(), default=0.0)
-        topic, idf = topic_terms(question), self.mirror.bm25().idf
+        topic = topic_terms(question)
         close = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP]  # not one that only touches it
+        if topic:
+            # of those, the articles whose opening names the topic are about it; one that only
+            # mentions it further on is left out, unless none names it in its opening
+            close = [d for d in close if self._names_topic(d, topic)] or close
         about = self._distinct(close, articles_asked(question))
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
@@ -234,15 +238,25 @@ class OverviewAnswerer:
             # an article whose title or first sentence names the topic is about it: its gist;
             # one that only mentions it further on ("sovereign AI" in an article on an AI
             # partnership): what it says of the question
-            opening = evidence[0].passage.title + " " + evidence[0].text
-            named = sum(idf(t) for t in topic & term_set(opening))
-            towards = question.vector if topic and named < calibration.TOPIC_NAMED * sum(idf(t) for t in topic) else None
+            towards = question.vector if topic and not self._names_topic(evidence[0].passage.doc_id, topic) else None
             chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None,
                                    towards=towards)
             said += [vectors[evidence.index(e)] for e in chosen]
             groups.append((evidence[0].passage, chosen))
         groups.sort(key=lambda g: g[0].date or "", reverse=True)  # newest first; undated last
         return [(_dated(passage), items) for passage, items in groups]
+
+    def _names_topic(self, doc_id: str, topic: set[str]) -> bool:
+        """The article's opening (title and first two sentences) holds TOPIC_NAMED of the
+        topic's words by idf, or half of them."""
+        idf = self.mirror.bm25().idf
+        first = _prose(sentences_of(article_passages(self.mirror, doc_id)))[:2]
+        opening = term_set(" ".join([first[0].passage.title, *(e.text for e in first)])) if first else set()
+        # or half its words whatever their idf: in a small collection every article names
+        # "Kelby" and "pier", and idf leaves the topic to the one word an opening words otherwise
+        # ("closure" / "close")
+        return (sum(idf(t) for t in topic & opening) >= calibration.TOPIC_NAMED * sum(idf(t) for t in topic)
+                or 2 * len(topic & opening) >= len(topic))
 
     def _distinct(self, doc_ids: list[str], most: int) -> list[tuple[list[Evidence], np.ndarray]]:
         """The first ``most`` articles' prose sentences and their vectors, leaving out a copy

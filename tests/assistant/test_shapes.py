@@ -209,6 +209,36 @@ def test_a_story_filed_twice_is_one_article_of_a_topic_overview(tmp_path, embedd
     assert "ice cream kiosk" in answer.text or "summer trade" in answer.text, answer.text
 
 
+def test_a_topic_overview_leaves_out_an_article_that_only_mentions_the_topic_in_passing(tmp_path, embedder):
+    """Two articles open with the pier's closure; a third, about the council's budget, says a
+    word of it further on: it is no article about the closure."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {
+        "pier.txt": "Kelby pier to close for repairs\n\nKelby's Victorian pier will close for two years from March "
+                    "while engineers replace its rusting iron legs. The council said the £8m repair was the only way "
+                    "to keep the pier standing.\n",
+        "traders.txt": "Pier traders count the cost of closure\n\nTraders on Kelby pier say the two-year closure of "
+                       "the pier will cost them their summer trade. The ice cream kiosk will move to the promenade.\n",
+        "budget.txt": "Council sets its budget\n\nKelby council has set a budget of £120m for next year, with council "
+                      "tax up 4%. Spending on schools rises by £3m and the bin collection moves to fortnightly. "
+                      "Libraries keep their opening hours, and the swimming pool reopens in June after its new roof "
+                      "is finished. Councillors voted 31 to 12 for the plan after a debate of four hours, in which "
+                      "the opposition called the rise in council tax the largest in a decade. Park wardens, street "
+                      "lighting and the town's two museums keep their money; the tourist office loses a post. "
+                      "Fees for parking rise by 20p an hour in the town centre and by 10p at the station, and the "
+                      "park and ride bus will run every fifteen minutes instead of every twenty. Grants to the "
+                      "arts centre and the youth clubs are frozen for a second year.\n\nThe closure of Kelby pier "
+                      "takes £8m of the budget: the pier will close for two years from March while its iron legs "
+                      "are replaced, and the council says the pier's traders will get stalls on the promenade.\n",
+    }
+    bot = index_articles(articles, tmp_path / "passing", tmp_path / "data", embedder)
+    answer = bot.ask("What do the articles say about the closure of Kelby pier?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert "Kelby pier to close for repairs" in answer.text and "Pier traders" in answer.text, answer.text
+    assert "Council sets its budget" not in answer.text, answer.text
+
+
 def test_a_comparison_gives_each_side_under_its_name_and_cites_both(shapes_bot):
     answer = shapes_bot.ask("Compare Northlink Ferries and Orkney Sealines")
     assert answer.shape == "comparison" and not answer.refused, answer.text
