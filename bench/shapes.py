@@ -28,7 +28,9 @@ question uses) alternate dev / test in the sha1 order of their first article. Tu
   comma/"and"-separated pieces plus the capitalised phrases of its longer pieces, and precision
   is the share of those that match an item (either string inside the other);
 - lookup: the answer holds the expected string;
-- every shape: shape recognised (when the Answer carries a ``shape``), refusals, answer p50 ms.
+- every shape: shape recognised (when the Answer carries a ``shape``), refusals, answer p50 ms;
+  and per half the confusion table of the shape each question was written as against the
+  shape the assistant recognised.
 
 Matching ignores case, quotes and spacing and respects word boundaries, except that a
 one-word capitalised alternative ("Next", "Hotel") must match its case. Prints numbers;
@@ -43,7 +45,7 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,13 +245,17 @@ def score(q: dict, answer) -> dict[str, float]:
     return row
 
 
-def evaluate(bot, questions: list[dict], verbose: bool = False) -> dict[str, dict[str, list[float]]]:
-    """shape -> metric -> values (one per question that has the metric)."""
+def evaluate(bot, questions: list[dict], verbose: bool = False,
+             confusion: Counter | None = None) -> dict[str, dict[str, list[float]]]:
+    """shape -> metric -> values (one per question that has the metric); ``confusion``
+    counts (shape written, shape recognised) pairs."""
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for q in questions:
         started = time.perf_counter()
         answer = bot.ask(q["question"])
         ms = (time.perf_counter() - started) * 1000
+        if confusion is not None:
+            confusion[q["shape"], str(getattr(answer, "shape", None))] += 1
         key = q["shape"] + ("/topic" if q.get("scope") == "topic" else "")
         row = {**score(q, answer), "answer_ms": ms}
         for metric, value in row.items():
@@ -292,9 +298,22 @@ def run(args: argparse.Namespace) -> int:
     bot = Assistant(Settings.load(data_dir=Path(args.data_dir), backend=args.backend, llm_url=args.llm_url))
     print(f"index: {bot.status()['chunks']} chunks", file=sys.stderr)
     splits = [args.split] if args.split else list(SPLITS)
-    results = {split: evaluate(bot, load_questions(split), args.verbose) for split in splits}
+    confusions = {split: Counter() for split in splits}
+    results = {split: evaluate(bot, load_questions(split), args.verbose, confusions[split]) for split in splits}
     report(results)
+    for split, confusion in confusions.items():
+        confusion_report(split, confusion)
     return 0
+
+
+def confusion_report(split: str, confusion: Counter) -> None:
+    """Rows: the shape a question was written as; columns: the shape the assistant recognised."""
+    got = sorted({g for _, g in confusion}, key=lambda g: (g not in SHAPES, SHAPES.index(g) if g in SHAPES else 0, g))
+    print(f"\nshape recognised, {split} half (rows: written, columns: recognised)")
+    print(f"{'':<12}" + "".join(f"{g:>12}" for g in got))
+    for written in SHAPES:
+        if any(w == written for w, _ in confusion):
+            print(f"{written:<12}" + "".join(f"{confusion[written, g]:>12}" for g in got))
 
 
 def main() -> int:
