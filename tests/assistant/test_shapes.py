@@ -787,6 +787,21 @@ def test_a_list_of_things_no_name_stands_for_is_the_sentence_that_gives_them(tmp
         assert name not in answer.text, (name, answer.text)
 
 
+def test_a_list_leaves_out_who_said_it(tmp_path, embedder):
+    """ "... said Rob Hale, sales director for Kelby Networks": the source of a sentence that
+    answers is not one of the items it reports, unless the question asks who said what."""
+    articles = {"attacks.txt": "Net firms join attack alarm\n\nSeveral net firms have signed up to a system that spots "
+                               "net attacks as they start. BT, Energis and NTT are among the firms that have joined "
+                               "the system, which Kelby Networks built.\n\nMore net firms will sign up to the system "
+                               "this year, said Rob Hale, sales director for Kelby Networks. Firms that have signed "
+                               "up share what they see of attacks, Orla Finn told the conference.\n"}
+    answer = _listed(articles, "Which net firms have signed up to the attack system?", tmp_path, embedder)
+    for firm in ("BT", "Energis", "NTT"):
+        assert firm in answer.text, (firm, answer.text)
+    for source in ("Rob Hale", "Orla Finn", "Kelby Networks"):  # who said it, and whom they speak for
+        assert source not in answer.text, (source, answer.text)
+
+
 def test_an_enumeration_of_people_with_their_ages_is_one_enumeration():
     from assistant.reading.shaped import _enumerations
 
