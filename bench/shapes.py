@@ -15,6 +15,13 @@ question uses) alternate dev / test in the sha1 order of their first article. Tu
     .venv/bin/python bench/shapes.py lead3                       # lead-3 baseline for the overview questions
     .venv/bin/python bench/shapes.py run                         # ask every question, both halves
     .venv/bin/python bench/shapes.py run --split test --verbose  # one half, every answer printed
+    .venv/bin/python bench/shapes.py phrasings [--verbose]       # the recogniser alone on bench/shape_phrasings.json
+
+bench/shape_phrasings.json holds 300 questions (110 lists, 100 lookups, many of them looking like
+lists, 20 + 20 overviews of an article and of a topic, 25 descriptions, 25 comparisons) written
+on 2026-12-08 in as many wordings as the writer could think of, without reading the question
+sets, to tune the shape rules on: a figure on it is a tuning figure, not evidence (the test half
+of questions_shapes.json is).
 
 ``run`` asks through the Python API and reads the index bench/quality.py builds (default
 /tmp/news-assistant-bench-2225); it never builds one. Per shape it reports:
@@ -306,6 +313,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+PHRASINGS = ROOT / "bench" / "shape_phrasings.json"
+
+
+def phrasings(verbose: bool) -> int:
+    """The shape recogniser alone on the phrasings set: its confusion table and accuracy."""
+    from assistant.reading.shapes import shape_of
+
+    confusion: Counter = Counter()
+    for q in json.loads(PHRASINGS.read_text())["questions"]:
+        shape = shape_of(q["text"])
+        got = f"overview_{shape.scope}" if shape.kind == "overview" else shape.kind
+        confusion[q["shape"], got] += 1
+        if verbose and got != q["shape"]:
+            print(f"{q['shape']:>16} read as {got:<16} {q['text']}")
+    written = sorted({w for w, _ in confusion})
+    got = sorted({g for _, g in confusion})
+    print(f"{'written / read as':<18}" + "".join(f"{g[:11]:>12}" for g in got))
+    for w in written:
+        print(f"{w:<18}" + "".join(f"{confusion[w, g]:>12}" for g in got))
+    right = sum(confusion[w, w] for w in written)
+    print(f"recognised {right} of {sum(confusion.values())}: {right / sum(confusion.values()):.3f}")
+    return 0
+
+
 def confusion_report(split: str, confusion: Counter) -> None:
     """Rows: the shape a question was written as; columns: the shape the assistant recognised."""
     got = sorted({g for _, g in confusion}, key=lambda g: (g not in SHAPES, SHAPES.index(g) if g in SHAPES else 0, g))
@@ -318,15 +349,18 @@ def confusion_report(split: str, confusion: Counter) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("check", "lead3", "run"))
+    parser.add_argument("command", choices=("check", "lead3", "run", "phrasings"))
     parser.add_argument("--data-dir", default="/tmp/news-assistant-bench-2225")
     parser.add_argument("--split", choices=SPLITS, help="one half only (default: both)")
     parser.add_argument("--backend", default="extractive", help="answer backend to measure (extractive, llama-cpp, openai)")
     parser.add_argument("--llm-url", help="base URL for --backend openai")
-    parser.add_argument("--verbose", action="store_true", help="print every question and answer (run)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print every question and answer (run), every question misread (phrasings)")
     args = parser.parse_args()
     if args.command == "run":
         return run(args)
+    if args.command == "phrasings":
+        return phrasings(args.verbose)
     questions = load_questions(args.split)
     if args.command == "lead3":
         lead3_report(questions)

@@ -19,27 +19,39 @@ SHAPES = ("lookup", "overview", "comparison", "list", "description", "collection
 
 _OVERVIEW = re.compile(
     r"\b(summari[sz]e|summary|sum up|gist|overview|main (points?|facts?|ideas?|takeaways?)|key (points?|facts?|takeaways?)|"
-    r"what(?:'s| is| are)? (the )?(article|story|piece|report|news)s? (is |are )?(about|saying)|"
+    r"what(?:'s| is| are)? (the )?(news )?(article|story|piece|report|news|coverage)s? (is |are )?(about|saying)|"
     r"what (do|does) (the )?(articles?|stories|story|pieces?|reports?|news) (say|tell|report)|"
+    r"what (do|does|did) (the|this|that) (articles?|stories|story|pieces?|reports?)\b[^?]{0,100}\b(say|tell|report)\b|"
+    # a summary asked in other words: "Recap the story on X", "Boil down the article on X"
+    r"recap|boil (it |this |that )?down|run-?down|run me through|walk me through|"
+    r"outline (the|this|that) (article|story|piece|report)|"
     r"what (the|this|that|these|those) (articles?|stories|story|pieces?|reports?)\b[^?]{0,80}\b(says?|tells?|reports?)\b|"
     r"tell me about (the )?(article|story|piece|report)|brief me|in a nutshell|tl;?dr|"
     # the news itself asked for: "What has been reported about X?", "What happened with X?"
     # ("What happened to X?" asks one fact: "What happened to his lab?"; so does "What is the
     # latest inflation rate?")
-    r"what (has|have) been (reported|said|written)|what happened with|what(?:'s| is) the latest (on|about|with|news)|"
+    r"what(?: has|'s| have) been (reported|said|written|happening)|what happened with|"
+    r"what(?:'s| is) the latest (on|about|with|news)|what(?:'s| is) new with|what(?:'s| is) the story so far|"
+    r"^\s*any (news|updates?|developments?) (on|about|with)|"
+    # the news as the one who speaks: "What has the news said about X?", "How has the coverage described X?"
+    r"(what|how) (has|have|did) (the )?(news|coverage|articles|stories|reports|press|papers) (said|say|reported|report|"
+    r"described|describe|covered)|in the news about|"
     # asked to be brought up to date: "Catch me up on X", "Fill me in on X"
     r"catch me up|fill me in|(bring|get) me up to (date|speed)|update me)\b",
     re.I,
 )
 _COMPARISON = re.compile(
-    r"\b(compare|comparison|compared|contrast|differ|differs|difference|differences|versus|vs\.?|similarit(y|ies)|"
-    r"in common)\b",
+    r"\b(compare|comparison|compared|contrast|differ|differs|difference|differences|different|versus|vs\.?|"
+    r"similarit(y|ies)|in common|distinguish(es)?|stacks? up)\b",
     re.I,
 )
 _LIST = re.compile(
-    r"^\s*(list|name|enumerate)\b|\b(are|were|is|was|get|got|being) (mentioned|named|listed|cited|quoted|involved)\b|"
-    r"\b(all|every) (the )?\w+ (that|which|who|mentioned|named)\b|"
-    r"^\s*which of (the|their|its|his|her|these|those) \w+s\b|"  # "Which of the companies ..."
+    r"^\s*(list|name|enumerate|identify)\b(?! (the|a|an|one) [a-z-]+[^s\s] (that|who|which|whose)\b)|"  # not "Name the company that ..."
+    r"\b(are|were|is|was|get|got|being) (mentioned|listed|cited|quoted|involved|named\b(?! [A-Z]))\b|"  # not "was named Player of the Year"
+    r"\b(all|every) (the )?\w+ (that|which|who|whose|mentioned|named)\b|"
+    r"^\s*which of (the|their|its|his|her|these|those|[^?]{1,40}['’]s) (\w+ ){0,2}\w+s\b|"  # "Which of the companies ...", "Which of Blair's colleagues ..."
+    r"^\s*(who|what|which) (are|were|is|was) among\b|"  # "Who were among the winners?"
+    r"^\s*(can you |could you )?(please )?(tell|show) me (which|what) (?-i:[a-z-]+[^s'’\s]s)\b|"  # "Tell me which bands ..."
     r"^\s*(who|which|what) (are|were) [^?]{1,40}\b(mentioned|named|listed|cited|quoted|involved)\s*\??\s*$|"  # "Who are the people quoted?"
     r"\b(can|could|would) you (please )?(list|name)\b|^\s*(please )?(tell me|give( me)?) (all )?(the )?(names of )?"
     r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
@@ -68,12 +80,15 @@ _PLURAL_ASKED = re.compile(
 # ... unless the plural is the subject and what is asked comes after it ("What are the comb
 # rows called?", "What are the broadcasts compliant with?"): a stranded preposition or "called"
 _ASKED_AFTER = re.compile(r"\b(called|known as|named|termed|of|for|with|to|about|from|in|on|at|by|doing|as)\s*\??\s*$", re.I)
-_DESCRIPTION = re.compile(r"^\s*(who|what)(?:'s| is| was| are| were)\s+(?P<subject>[^?]{2,80}?)\s*\??\s*$", re.I)
+_DESCRIPTION = re.compile(r"^\s*(who|what)(?: exactly| really)?(?:'s| is| was| are| were)(?: exactly| really)?\s+(?P<subject>[^?]{2,80}?)\s*\??\s*$"
+                          r"|^\s*(?:can you |could you )?(?:please )?tell me (?:who|what) (?P<told>[^?]{2,80}?) (?:is|was|are|were)"
+                          r"\s*[.?]?\s*$", re.I)
 # "What is the name of ...", "What was the price of ...", "What is meant by": lookups in description clothing
 _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|your)\b|^(the |a |an )?(name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|"
                               r"reason|focus|size|value|total|share|rate|score|result|capital|population)\b|"
                               r"\b(of|for|in|on|at|by|to|from|with|behind|doing|going|planning|meant|called)\b|"
                               r"['’]s\s+\w|"  # "X's budget" asks for an attribute of X: a lookup
+                              r"^[a-z]+ed\b|"  # "Who was crowned world champion?": what was done, to one
                               # so does a subject that ends in one ("the latest inflation rate", "the final score")
                               r"\s(?-i:name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|reason|focus|"
                               r"size|value|total|share|rate|score|result|capital|population)$", re.I)
@@ -83,10 +98,19 @@ _SIDES = (
     re.compile(r"\bhow (?:does|do|did|is|are|was|were)\s+(?P<a>.+?)\s+(?:differ|compare)\s+(?:from|to|with)\s+(?P<b>[^?,;]+)",
                re.I),
     re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
+    # "How is X different from Y?", "What distinguishes X from Y?", "How does X stack up against Y?"
+    re.compile(r"\b(?:is|are|was|were)\s+(?P<a>.+?)\s+different\s+(?:from|to|than)\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"\bdistinguish(?:es)?\s+(?P<a>.+?)\s+from\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"\b(?:does|do|did)\s+(?P<a>.+?)\s+stack up (?:against|with|to)\s+(?P<b>[^?,;]+)", re.I),
+    # "How do X and Y compare?", "X and Y: how do they compare?"
+    # (lowercase words after a capitalised last side frame both: "the Kelby and Ardmore ferry bids")
+    re.compile(r"\bhow (?:do|did|does)\s+(?P<a>.+?)\s+and\s+(?P<b>(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)|.+?)"
+               r"(?:\s+(?-i:[a-z][\w-]*))*?\s+(?:compare|differ)\b", re.I),
+    re.compile(r"^(?P<a>[^:?]+?)\s+and\s+(?P<b>[^:?]+?)\s*:\s*how do they (?:compare|differ)", re.I),
 )
 # "What do the articles say about X?", "the news on X": a topic across articles, not one article
-_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written)|happened with|latest|"
-                    r"catch me up|fill me in|up to (date|speed)|update me)\b"
+_TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written|happening)|happened with|latest|"
+                    r"catch me up|fill me in|up to (date|speed)|update me|new with|so far|updates?|developments?)\b"
                     r"(?! (article|story))|\bacross\b", re.I)
 _COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
 _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
@@ -137,8 +161,9 @@ def shape_of(text: str) -> Shape:
     if (_LIST.search(text) or plural_asked or _plural_head(text) or _WHO_DID_MANY.match(text)) and not _COUNT.match(text):
         return Shape("list")
     described = _DESCRIPTION.match(text)
-    if described and not _NOT_DESCRIPTION.search(described.group("subject")):
-        return Shape("description", subject=described.group("subject").strip())
+    subject = described and (described.group("subject") or described.group("told"))
+    if subject and not _NOT_DESCRIPTION.search(subject):
+        return Shape("description", subject=subject.strip())
     return Shape("lookup")
 
 
@@ -171,7 +196,8 @@ def _plural_head(text: str) -> bool:
         # "Which cities does Sun own ...", "Which tracks has Wembley put up ...", "Which seats
         # is the group targeting?": a plural head before a singular auxiliary is its object
         owned = phrase[ends - 2].endswith(("'s", "’s"))  # "Which film studio's concerns led ...": the owner is asked
-        if (head.isalpha() and head.islower() and _plural(head) and not owned
+        common = head.isalpha() and (head.islower() or bool(re.fullmatch(r"[A-Z]{2,}s", head)))  # "MPs", "CEOs"
+        if (common and _plural(head) and not owned
                 and (phrase[ends].lower() in _AUXILIARIES | {"does", "has", "is", "was"} or _PAST.match(phrase[ends]))):
             return True
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
@@ -192,7 +218,11 @@ _OBJECT_OPENERS = frozenset("the a an this that these those his her its their my
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
-_PAST = re.compile(r"^[a-z]+ed$")  # "scored", "closed": a verb in the past, after a noun phrase
+# "scored", "closed", "won", "fell": a verb in the past, after a noun phrase (irregular pasts of
+# English, a closed list of the common ones)
+_PAST = re.compile(r"^([a-z]+ed|won|lost|fell|rose|took|got|gave|made|held|hit|set|ran|sent|bought|sold|brought|wrote|led|"
+                   r"left|met|paid|beat|broke|drew|chose|saw|told|kept|fought|quit|came|went|became|began|grew|said|"
+                   r"spent|struck|stood|withdrew|overtook)$")
 _ADVERB = re.compile(r"^(\w+ly|already|still|also|now|not|never|ever|often|soon|just|yet)$", re.I)
 
 

@@ -434,6 +434,22 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Which marginal seats is the campaign targeting?", "list"),  # a plural object before a singular auxiliary
         ("Which former ministers and party leaders does the report name?", "list"),  # a coordination
         ("Which team is Henry playing for?", "lookup"),
+        ("Which Premiership clubs fell to lower-league sides?", "list"),  # an irregular past after the head
+        ("Which Labour MPs have rebelled?", "list"),  # an acronym's plural
+        ("Which of the minister's colleagues backed him?", "list"),
+        ("Who were among the winners at the awards?", "list"),
+        ("Tell me which bands are playing at the festival.", "list"),
+        ("Identify the players the club signed in the summer.", "list"),
+        ("Name the company that bought the PC business.", "lookup"),  # one, named
+        ("Who was named Player of the Year?", "lookup"),  # named as, not mentioned
+        ("Who was crowned world champion?", "lookup"),  # what was done to one, not who one is
+        ("Can you tell me who Jonny Wilkinson is?", "description"),
+        ("Who exactly is Ken Livingstone?", "description"),
+        ("How is Firefox different from Internet Explorer?", "comparison"),
+        ("What distinguishes Skype from a phone line?", "comparison"),
+        ("Recap the story on the ferry strike.", "overview"),
+        ("Any news on the ferry strike?", "overview"),
+        ("What's been happening with MG Rover?", "overview"),
         ("Who won prizes at the awards?", "list"),  # a bare plural done by whoever is asked: many
         ("Who scored goals for the club this season?", "list"),
         ("Who won the match?", "lookup"),
@@ -477,6 +493,11 @@ def test_the_shape_of_a_question_is_told_by_its_cue_words(question, shape):
         ("What happened with the ferry company's takeover bid?", "topic"),
         ("Summarize both articles", "topic"),
         ("Compare the two articles", "topic"),  # the articles themselves compared: each one's gist
+        ("What does the article on the ferry strike say, in short?", "article"),
+        ("Could you boil down the article on the takeover?", "article"),
+        ("Any news on the ferry strike?", "topic"),
+        ("What's new with the ferry company?", "topic"),
+        ("How has the coverage described the economy?", "topic"),
         ("What are the differences between the two stories?", "topic"),
     ],
 )
@@ -498,6 +519,9 @@ def test_an_overview_is_of_one_article_or_of_a_topic(question, scope):
         ("How did the results of Tesco differ from those of Sainsbury?", ("Tesco", "Sainsbury")),
         ("Compare Sony's Qrio and Honda's Asimo", ("Qrio", "Asimo")),  # the things owned, each side's own
         ("Compare Foxx's and Swank's Screen Actors Guild wins", ("Foxx", "Swank")),  # a frame of both
+        ("How do the Kelby and Ardmore ferry bids compare?", ("Kelby", "Ardmore")),
+        ("How does the Kelby Mini stack up against the Ardmore Zen?", ("Kelby Mini", "Ardmore Zen")),
+        ("Henman and Rusedski: how do they compare as players?", ("Henman", "Rusedski")),
     ],
 )
 def test_a_frame_around_the_sides_belongs_to_both_sides_not_to_their_names(question, sides):
