@@ -248,15 +248,16 @@ class OverviewAnswerer:
 
     def _names_topic(self, doc_id: str, topic: set[str]) -> bool:
         """The article's opening (title and first two sentences) holds TOPIC_NAMED of the
-        topic's words by idf, or half of them."""
+        topic's words by idf, or half of them (two at least)."""
         idf = self.mirror.bm25().idf
         first = _prose(sentences_of(article_passages(self.mirror, doc_id)))[:2]
         opening = term_set(" ".join([first[0].passage.title, *(e.text for e in first)])) if first else set()
-        # or half its words whatever their idf: in a small collection every article names
-        # "Kelby" and "pier", and idf leaves the topic to the one word an opening words otherwise
-        # ("closure" / "close")
+        # or half its words (two at least) whatever their idf: in a small collection every
+        # article names "Kelby" and "pier", and idf leaves the topic to the one word an opening
+        # words otherwise ("closure" / "close"); but "AI" alone does not name "sovereign AI"
+        held = len(topic & opening)
         return (sum(idf(t) for t in topic & opening) >= calibration.TOPIC_NAMED * sum(idf(t) for t in topic)
-                or 2 * len(topic & opening) >= len(topic))
+                or (held >= 2 and 2 * held >= len(topic)))
 
     def _distinct(self, doc_ids: list[str], most: int) -> list[tuple[list[Evidence], np.ndarray]]:
         """The first ``most`` articles' prose sentences and their vectors, leaving out a copy

@@ -187,6 +187,16 @@ def test_a_topic_the_articles_only_touch_gets_what_each_says_of_it(tmp_path, emb
     assert "congestion charge of £5" in answer.text and "blamed the congestion charge" in answer.text, answer.text
 
 
+def test_a_topic_of_a_common_and_a_rare_word_is_what_each_shipped_article_says_of_it(bot):
+    """ "AI" opens both shipped articles, "sovereign" neither: neither opening names
+    "sovereign AI", so each article gives what it says of it (Malaysia's sovereign AI fund,
+    SEA-LION, ILMU and Sahabat-AI), not the Japan article's gist alone."""
+    answer = bot().ask("What do the articles say about sovereign AI?")
+    assert answer.shape == "overview" and not answer.refused, answer.text
+    assert len({c.doc_id for c in answer.citations}) == 2, answer.text
+    assert "sovereign AI development fund" in answer.text and "SEA-LION" in answer.text, answer.text
+
+
 def test_a_story_filed_twice_is_one_article_of_a_topic_overview(tmp_path, embedder):
     """The same story under two ids (as in the BBC corpus) is shown once, and the other
     article on the topic still gets its place."""
