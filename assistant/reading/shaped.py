@@ -226,8 +226,10 @@ class OverviewAnswerer:
         close = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP]  # not one that only touches it
         if topic:
             # of those, the articles whose opening names the topic are about it; one that only
-            # mentions it further on is left out, unless none names it in its opening
-            close = [d for d in close if self._names_topic(d, topic)] or close
+            # mentions it further on is left out, when two openings or more name it
+            named = [d for d in close if self._names_topic(d, topic)]
+            if len(named) >= 2:  # a story two articles open on; with one, the others may word it otherwise
+                close = named
         about = self._distinct(close, articles_asked(question))
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
@@ -248,16 +250,11 @@ class OverviewAnswerer:
 
     def _names_topic(self, doc_id: str, topic: set[str]) -> bool:
         """The article's opening (title and first two sentences) holds TOPIC_NAMED of the
-        topic's words by idf, or half of them (two at least)."""
+        topic's words (by idf)."""
         idf = self.mirror.bm25().idf
         first = _prose(sentences_of(article_passages(self.mirror, doc_id)))[:2]
         opening = term_set(" ".join([first[0].passage.title, *(e.text for e in first)])) if first else set()
-        # or half its words (two at least) whatever their idf: in a small collection every
-        # article names "Kelby" and "pier", and idf leaves the topic to the one word an opening
-        # words otherwise ("closure" / "close"); but "AI" alone does not name "sovereign AI"
-        held = len(topic & opening)
-        return (sum(idf(t) for t in topic & opening) >= calibration.TOPIC_NAMED * sum(idf(t) for t in topic)
-                or (held >= 2 and 2 * held >= len(topic)))
+        return sum(idf(t) for t in topic & opening) >= calibration.TOPIC_NAMED * sum(idf(t) for t in topic)
 
     def _distinct(self, doc_ids: list[str], most: int) -> list[tuple[list[Evidence], np.ndarray]]:
         """The first ``most`` articles' prose sentences and their vectors, leaving out a copy
