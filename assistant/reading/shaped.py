@@ -237,7 +237,7 @@ class OverviewAnswerer:
             if question.asks_for_more:  # "Tell me more": the key sentences not yet given
                 unsaid = _unsaid(evidence, question) or evidence
                 vectors, evidence = vectors[[evidence.index(e) for e in unsaid]], unsaid
-            # an article whose title or first sentence names the topic is about it: its gist;
+            # an article whose opening (title, first two sentences) names the topic is about it: its gist;
             # one that only mentions it further on ("sovereign AI" in an article on an AI
             # partnership): what it says of the question
             towards = question.vector if topic and not self._names_topic(evidence[0].passage.doc_id, topic) else None
