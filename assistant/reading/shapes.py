@@ -206,6 +206,10 @@ def _plural_head(text: str) -> bool:
     # a verb's third person, not a plural noun, when an object follows it: "What makes the
     # method ...", "What happens to ...", "What divides Downtown Fresno?"
     verb = words[1].lower() in _OBJECT_OPENERS or words[1][:1].isupper()
+    # ... unless an auxiliary and its subject follow the phrase it opens: "What changes to the
+    # licence fee did the BBC propose?" asks for the changes, the object of "propose"
+    if verb and words[1].lower() in _PREPOSITIONS and _AUXILIARY_LATER.search(match.group(2)):
+        verb = False
     return _plural(head) and words[1] not in ("of", "per") and not verb
 
 
@@ -220,6 +224,8 @@ _AUXILIARIES = frozenset("are were have had did do will would can could should m
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
 # "scored", "closed", "won", "fell": a verb in the past, after a noun phrase (irregular pasts of
 # English, a closed list of the common ones)
+_PREPOSITIONS = frozenset("to for on in against from with about over".split())
+_AUXILIARY_LATER = re.compile(r"\s(did|does|do|will|would|has|have|had|could|should|can)\s+(the|a|an|its|his|her|their|[A-Z])")
 _PAST = re.compile(r"^([a-z]+ed|won|lost|fell|rose|took|got|gave|made|held|hit|set|ran|sent|bought|sold|brought|wrote|led|"
                    r"left|met|paid|beat|broke|drew|chose|saw|told|kept|fought|quit|came|went|became|began|grew|said|"
                    r"spent|struck|stood|withdrew|overtook)$")

@@ -460,6 +460,8 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Recap the story on the ferry strike.", "overview"),
         ("Any news on the ferry strike?", "overview"),
         ("What's been happening with MG Rover?", "overview"),
+        ("What changes to the licence fee did the review propose?", "list"),  # a plural object before its auxiliary
+        ("What happens to the money if the deal fails?", "lookup"),  # a verb: no auxiliary follows
         ("Who won prizes at the awards?", "list"),  # a bare plural done by whoever is asked: many
         ("Who scored goals for the club this season?", "list"),
         ("Who won the match?", "lookup"),
