@@ -27,6 +27,9 @@ of questions_shapes.json is).
 /tmp/news-assistant-bench-2225); it never builds one. Per shape it reports:
 
 - overview, description: fact coverage, the share of fact groups with an alternative in the answer;
+  for a topic overview also the share of its articles it cites (of three at most; a story filed
+  twice, which the answer shows once, counts one of its ids as missed) and the share of the
+  articles it cites that are its articles;
 - comparison: the share citing every side (a side is cited when a citation's doc_id ends with
   one of that side's docs); with an absent side, the share refused and the share naming that side
   (in the answer or in the note of its refusal, as the page and the CLI show it);
@@ -62,7 +65,7 @@ BBC = ROOT.parent / "shared" / "bench-corpus" / "bbc"
 QUESTIONS = ROOT / "bench" / "questions_shapes.json"
 SHAPES = ("lookup", "overview", "comparison", "list", "description")
 SPLITS = ("dev", "test")
-METRICS = ("facts", "every_side_cited", "absent_refused", "absent_named", "recall", "precision",
+METRICS = ("facts", "articles_found", "articles_right", "every_side_cited", "absent_refused", "absent_named", "recall", "precision",
            "correct", "shape_recognised", "refused", "answer_ms")
 ALL_SHAPES = ("shape_recognised", "refused", "answer_ms")  # the metrics also pooled over every shape
 _MARKER = re.compile(r"\[\d+\]")
@@ -247,6 +250,10 @@ def score(q: dict, answer) -> dict[str, float]:
         row["absent_named"] = float(any(found(name, shown) for name in q["absent"]))
     else:
         row["every_side_cited"] = float(cites_every_side(q, cited))
+    if q.get("scope") == "topic":  # the articles a topic overview found: of those to cite (three at most), and of those it cited
+        hit = {d for d in q["docs"] if any(c.endswith(d) for c in cited)}
+        row["articles_found"] = len(hit) / min(len(q["docs"]), 3)
+        row["articles_right"] = len(hit) / len(set(cited)) if cited else 0.0
     if (ok := recognised(answer, q)) is not None:
         row["shape_recognised"] = float(ok)
     return row
