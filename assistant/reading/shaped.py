@@ -224,12 +224,11 @@ class OverviewAnswerer:
         top = max(best.values(), default=0.0)
         topic = topic_terms(question)
         close = [d for d in best if not topic or best[d] >= top - calibration.TOPIC_GAP]  # not one that only touches it
-        if topic:
-            # of those, the articles whose opening names the topic are about it; one that only
-            # mentions it further on is left out, when two openings or more name it
-            named = [d for d in close if self._names_topic(d, topic)]
-            if len(named) >= 2:  # a story two articles open on; with one, the others may word it otherwise
-                close = named
+        # of those, the articles whose opening names the topic are about it; one that only
+        # mentions it further on is left out, when two openings or more name it
+        named = {d for d in close if self._names_topic(d, topic)} if topic else set()
+        if len(named) >= 2:  # a story two articles open on; with one, the others may word it otherwise
+            close = [d for d in close if d in named]
         about = self._distinct(close, articles_asked(question))
         # a topic only one article is about gets that article's whole overview
         n = calibration.TOPIC_SENTENCES if len(about) > 1 else calibration.OVERVIEW_SENTENCES
@@ -240,7 +239,7 @@ class OverviewAnswerer:
             # an article whose opening (title, first two sentences) names the topic is about it: its gist;
             # one that only mentions it further on ("sovereign AI" in an article on an AI
             # partnership): what it says of the question
-            towards = question.vector if topic and not self._names_topic(evidence[0].passage.doc_id, topic) else None
+            towards = question.vector if topic and evidence[0].passage.doc_id not in named else None
             chosen = key_sentences(evidence, vectors, n, said=np.asarray(said, dtype=np.float32) if said else None,
                                    towards=towards)
             said += [vectors[evidence.index(e)] for e in chosen]

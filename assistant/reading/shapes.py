@@ -57,12 +57,13 @@ _LIST = re.compile(
     r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
     re.I,
 )
+# Irregular pasts of English, a closed list of the common ones (a regular one ends in "ed")
+_IRREGULAR_PAST = ("won|lost|took|got|gave|made|held|hit|set|ran|sent|bought|sold|brought|wrote|led|left|met|paid|beat|"
+                   "broke|drew|chose|saw|told|kept|fought")
 # "Who won prizes at ...?", "Who scored goals ...?": the people who did what is many (a plural
-# object, after a verb in the past), and "Who else ...?" asks for more of them. Irregular
-# pasts of English, a closed list of the common ones.
+# object, after a verb in the past), and "Who else ...?" asks for more of them.
 _WHO_DID_MANY = re.compile(
-    r"^\s*who\s+(?:else\b|(?:[a-z]+ed|won|took|got|gave|made|held|lost|hit|set|ran|sent|bought|sold|brought|wrote|"
-    r"led|left|met|paid|beat|broke|drew|chose|saw|told|kept|fought|signed|scooped)\s+"
+    rf"^\s*who\s+(?:else\b|(?:[a-z]+ed|{_IRREGULAR_PAST})\s+"
     # a bare plural, or one after a modifier that is no determiner ("Who won the match?",
     # "Who lost his job?": one)
     r"(?!(?:the|a|an|his|her|its|their|this|that|these|those|some|any|no|our|my|your)\b)(?:[a-z-]+\s+)?"
@@ -222,13 +223,14 @@ _OBJECT_OPENERS = frozenset("the a an this that these those his her its their my
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())
-# "scored", "closed", "won", "fell": a verb in the past, after a noun phrase (irregular pasts of
-# English, a closed list of the common ones)
+# Prepositions that may follow a plural head, and an auxiliary with its subject after them
+# ("What changes to the fee did the review propose?")
 _PREPOSITIONS = frozenset("to for on in against from with about over".split())
 _AUXILIARY_LATER = re.compile(r"\s(did|does|do|will|would|has|have|had|could|should|can)\s+(the|a|an|its|his|her|their|[A-Z])")
-_PAST = re.compile(r"^([a-z]+ed|won|lost|fell|rose|took|got|gave|made|held|hit|set|ran|sent|bought|sold|brought|wrote|led|"
-                   r"left|met|paid|beat|broke|drew|chose|saw|told|kept|fought|quit|came|went|became|began|grew|said|"
-                   r"spent|struck|stood|withdrew|overtook)$")
+# "scored", "closed", "won", "fell": a verb in the past, after a noun phrase (with these too,
+# which after "Who" would not make the object many: "Who said prices would rise?")
+_PAST = re.compile(rf"^([a-z]+ed|{_IRREGULAR_PAST}|fell|rose|quit|came|went|became|began|grew|said|spent|struck|stood|"
+                   r"withdrew|overtook)$")
 _ADVERB = re.compile(r"^(\w+ly|already|still|also|now|not|never|ever|often|soon|just|yet)$", re.I)
 
 

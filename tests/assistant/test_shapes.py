@@ -222,8 +222,6 @@ def test_a_story_filed_twice_is_one_article_of_a_topic_overview(tmp_path, embedd
 def test_a_topic_overview_leaves_out_an_article_that_only_mentions_the_topic_in_passing(tmp_path, embedder):
     """Two articles open with the pier's closure; a third, about the council's budget, says a
     word of it further on: it is no article about the closure."""
-    from tests.assistant.conftest import index_articles
-
     articles = {
         "pier.txt": "Kelby pier to close for repairs\n\nKelby's Victorian pier will close for two years from March "
                     "while engineers replace its rusting iron legs. The council said the £8m repair was the only way "
@@ -242,9 +240,7 @@ def test_a_topic_overview_leaves_out_an_article_that_only_mentions_the_topic_in_
                       "takes £8m of the budget: the pier will close for two years from March while its iron legs "
                       "are replaced, and the council says the pier's traders will get stalls on the promenade.\n",
     }
-    bot = index_articles(articles, tmp_path / "passing", tmp_path / "data", embedder)
-    answer = bot.ask("What do the articles say about the closure of Kelby pier?")
-    assert answer.shape == "overview" and not answer.refused, answer.text
+    answer = _shaped(articles, "What do the articles say about the closure of Kelby pier?", "overview", tmp_path, embedder)
     assert "Kelby pier to close for repairs" in answer.text and "Pier traders" in answer.text, answer.text
     assert "Council sets its budget" not in answer.text, answer.text
 
