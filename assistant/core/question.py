@@ -148,7 +148,7 @@ class Question:
         frameworks mentioned?"). Every question the reader was trained on is a question
         (SQuAD's and ours), and it gives a request's answers a fraction of the probability
         it gives the same words asked as a question."""
-        return interrogative(self.text)
+        return interrogative(without_the_article(self.text))
 
     @property
     def as_read_named(self) -> str | None:
@@ -211,6 +211,20 @@ _ABBREVIATION = re.compile(r"(\b[A-Z]\.)+$")  # "U.S." keeps its last full stop
 
 # "List/Name/Enumerate (all) (of) X ...": a request for the items of a kind
 _REQUEST = re.compile(r"^\s*(?:please\s+)?(?:list|name|enumerate)\s+(?:all\s+)?(?:of\s+)?(?!(?:him|her|them|it|me|us|one)\b)(?=\S)", re.I)
+
+
+# "..., according to the article on X", "... named in the story about X": which article
+# holds the answer, not what the answer says (English, closed class; "report" and "review"
+# stay, as they may be a report or a review the news is about)
+_THE_ARTICLE = re.compile(r",?\s*\b(?:in|from|according to)\s+(?:the|this|that)\s+(?:[\w'’-]+\s+){0,2}?"
+                          r"(?:article|story|piece|coverage)\b[^?]*", re.I)
+
+
+def without_the_article(text: str) -> str:
+    """The question without the words that say which article answers it (the reader reads
+    one sentence, which never says that)."""
+    stripped = _THE_ARTICLE.sub("", text).strip()
+    return stripped if len(stripped.split()) >= 3 else text
 
 
 def interrogative(text: str) -> str:
