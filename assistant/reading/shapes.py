@@ -47,7 +47,11 @@ _COMPARISON = re.compile(
 )
 _LIST = re.compile(
     r"^\s*(list|name|enumerate|identify)\b(?! (the|a|an|one) [a-z-]+[^s\s] (that|who|which|whose)\b)|"  # not "Name the company that ..."
-    r"\b(are|were|is|was|get|got|being) (mentioned|listed|cited|quoted|involved|named\b(?! [A-Z]))\b|"  # not "was named Player of the Year"
+    # "Which firms are mentioned?", "What is listed?" (not "What instrument is involved in all of his
+    # work?", "Which singer was cited as ...": one asked; not "the campaign that she is involved in")
+    r"^\s*(?:(?:which|what|who)\s)?(?:(?!\b(?:that|who|whom|which)\b)[^?])*?\b(?:are|were|get|got|being) (mentioned|listed|cited|quoted|involved|"
+    r"named\b(?! [A-Z]))\b|"  # not "were named Players of the Year"
+    r"\b(is|was) (mentioned|listed|cited|quoted|involved|named)\s*(?:in (?:the|this|that) (?:article|story|piece|report)\b[^?]*)?\??\s*$|"
     r"\b(all|every) (the )?\w+ (that|which|who|whose|mentioned|named)\b|"
     r"^\s*which of (the|their|its|his|her|these|those|[^?]{1,40}['’]s) (\w+ ){0,2}\w+s\b|"  # "Which of the companies ...", "Which of Blair's colleagues ..."
     r"^\s*(who|what|which) (are|were|is|was) among\b|"  # "Who were among the winners?"
@@ -201,6 +205,8 @@ def _plural_head(text: str) -> bool:
         if (common and _plural(head) and not owned
                 and (phrase[ends].lower() in _AUXILIARIES | {"does", "has", "is", "was"} or _PAST.match(phrase[ends]))):
             return True
+        if common and not _plural(head) and _PAST.match(phrase[ends]):
+            return False  # "Which telecoms firm took charge ...?": the head before the verb is one
     if len(words) < 2 or not words[0].isalpha() or words[0][:1].isupper():  # a name is no plural noun
         return False
     head = words[0]
@@ -219,7 +225,8 @@ def _plural(word: str) -> bool:
 
 
 # Words that open a verb's object or clause, never a noun phrase's verb (closed classes)
-_OBJECT_OPENERS = frozenset("the a an this that these those his her its their my our your to whether if as".split())
+_OBJECT_OPENERS = frozenset("the a an this that these those his her its their my our your to whether if as "
+                            "when where while because after before until unless".split())  # "What happens when ..."
 # Auxiliaries, and the words that end a which/what noun phrase before its verb (closed classes)
 _AUXILIARIES = frozenset("are were have had did do will would can could should may might".split())
 _ENDS_PHRASE = _AUXILIARIES | frozenset("is was has does of per the a an to in on for by at with from".split())

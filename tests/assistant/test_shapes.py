@@ -425,6 +425,12 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("How many names are listed?", "lookup"),
         ("What makes the new engine more efficient?", "lookup"),  # a verb with its object, no plural noun
         ("What happens to the ferry when the river freezes?", "lookup"),
+        ("What happens when the river freezes?", "lookup"),  # a clause, not a plural noun, after "happens"
+        ("Which ferry firm took charge of the route?", "lookup"),  # a singular head before the verb
+        ("Which captain was cited as the cause of the delay?", "lookup"),  # one cited
+        ("What is the name of the charity that the crews are involved in?", "lookup"),  # "involved" in a relative clause
+        ("Which firms are mentioned?", "list"),
+        ("What is mentioned in the article?", "list"),
         ("What divides Harbour Town?", "lookup"),
         ("Which players scored twice?", "list"),
         ("In which towns does the ferry company own depots?", "list"),  # a preposition leads; "does" after a plural
