@@ -174,7 +174,7 @@ def shape_of(text: str) -> Shape:
 
 # "Which ...", "In which ...", "From what ...": a preposition may lead (closed class)
 # ("Besides Spider-Man, which ...": a phrase before a comma may lead too)
-_WHICH = re.compile(r"^\s*(?:[^,?]{1,60},\s*)?(?:(?:in|at|on|from|to|for|with|by|of|into|against)\s+)?(which|what)\s+(.*)",
+_WHICH = re.compile(r"^\s*(?:[^,?]{1,60},\s*)?(?:(?:in|at|on|from|to|for|with|by|of|into|against|under|over|among|through|within)\s+)?(which|what)\s+(.*)",
                     re.I)
 _NUMBERS = frozenset("two three four five six seven eight nine ten several many other".split())
 # words ending in "s" that are no plural nouns (closed class, and singular nouns of English in -s)
@@ -182,12 +182,15 @@ _NOT_NOUNS = frozenset("is was has does this its his hers yours ours theirs whos
                        "gas lens chaos canvas atlas bias alias species".split())
 
 
+_QUOTED = re.compile(r"(^|\s)['‘\"“]([^'’\"”?]+)['’\"”](?=[\s?,.]|$)")
+
+
 def _plural_head(text: str) -> bool:
     """ "Which games won ...?", "What products helped ...?", "Which two firms ...": which/what,
     then (after a number at most) a plural noun, not an auxiliary ("What does ..."); or a
     plural noun after modifiers, right before an auxiliary ("Which sovereign AI models have
     ...?", "What new frameworks did ...?")."""
-    match = _WHICH.match(text)
+    match = _WHICH.match(_QUOTED.sub(r"\1\2", text))  # "Under what 'mandatory criteria' ...": the words quoted
     words = [w.strip("?,.") for w in match.group(2).split()[:3]] if match else []
     if words and words[0].lower() in _NUMBERS:
         words = words[1:]
@@ -217,11 +220,15 @@ def _plural_head(text: str) -> bool:
     # licence fee did the BBC propose?" asks for the changes, the object of "propose"
     if verb and words[1].lower() in _PREPOSITIONS and _AUXILIARY_LATER.search(match.group(2)):
         verb = False
-    return _plural(head) and words[1] not in ("of", "per") and not verb
+    return _plural(head) and words[1] != "per" and not verb  # "What types of attacks ...", "Which countries of origin ..."
 
 
 def _plural(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _NOT_NOUNS
+    return (word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _NOT_NOUNS) or word in _IRREGULAR_PLURALS
+
+
+# plurals of English without an "s" (a closed list of the common ones)
+_IRREGULAR_PLURALS = frozenset("people men women children criteria phenomena".split())
 
 
 # Words that open a verb's object or clause, never a noun phrase's verb (closed classes)

@@ -430,6 +430,10 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Which captain was cited as the cause of the delay?", "lookup"),  # one cited
         ("What is the name of the charity that the crews are involved in?", "lookup"),  # "involved" in a relative clause
         ("Which firms are mentioned?", "list"),
+        ("To which countries of origin does the minister want to return them?", "list"),  # "of" after a plural head
+        ("What types of attacks does the software block?", "list"),
+        ("Under what 'special conditions' may the ferry sail at night?", "list"),  # a quoted head, "under" before it
+        ("What two people founded the ferry company?", "list"),  # a plural without an "s"
         ("What is mentioned in the article?", "list"),
         ("What divides Harbour Town?", "lookup"),
         ("Which players scored twice?", "list"),
