@@ -51,7 +51,8 @@ _LIST = re.compile(
     # work?", "Which singer was cited as ...": one asked; not "the campaign that she is involved in")
     r"^\s*(?:(?:which|what|who)\s)?(?:(?!\b(?:that|who|whom|which)\b)[^?])*?\b(?:are|were|get|got|being) (mentioned|listed|cited|quoted|involved|"
     r"named\b(?! [A-Z]))\b|"  # not "were named Players of the Year"
-    r"\b(is|was) (mentioned|listed|cited|quoted|involved|named)\s*(?:in (?:the|this|that) (?:article|story|piece|report)\b[^?]*)?\??\s*$|"
+    r"\b(is|was) (mentioned|listed|cited|quoted|involved|named)\s*(?:(?:in|by) (?:the|this|that|these|those|both|all) "
+    r"(?:\w+ )?(?:articles?|stor(?:y|ies)|pieces?|reports?|texts?|documents?)\b[^?]*)?[?.!]?\s*$|"  # "Who is quoted in the articles?"
     r"\b(all|every) (the )?\w+ (that|which|who|whose|mentioned|named)\b|"
     r"^\s*which of (the|their|its|his|her|these|those|[^?]{1,40}['’]s) (\w+ ){0,2}\w+s\b|"  # "Which of the companies ...", "Which of Blair's colleagues ..."
     r"^\s*(who|what|which) (are|were|is|was) among\b|"  # "Who were among the winners?"

@@ -435,6 +435,8 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("Under what 'special conditions' may the ferry sail at night?", "list"),  # a quoted head, "under" before it
         ("What two people founded the ferry company?", "list"),  # a plural without an "s"
         ("What is mentioned in the article?", "list"),
+        ("Who is quoted in the articles?", "list"),
+        ("Who was mentioned by both stories?", "list"),
         ("What divides Harbour Town?", "lookup"),
         ("Which players scored twice?", "list"),
         ("In which towns does the ferry company own depots?", "list"),  # a preposition leads; "does" after a plural
