@@ -57,7 +57,9 @@ _OTHER = re.compile(r"\b(other|another|second|next|different)\b", re.I)
 # Words that speak of the text, not of its topic ("the main points of the articles"): terms
 # as index.lexical.terms gives them ("new" is how it gives "news"), a closed class.
 _OF_THE_TEXT = frozenset("article story stories piece report new main point summar summary summarize summarise gist "
-                         "overview key two three compare comparison contrast differ difference".split())
+                         "overview key two three compare comparison contrast differ difference "
+                         # the cue words of a topic overview ("Catch me up on X", "Bring me up to speed")
+                         "catch fill bring spe update happen latest recap boil rundown coverage far".split())
 
 
 # "both articles", "the two stories": how many articles a topic overview gives (English numbers)

@@ -977,3 +977,16 @@ def test_the_people_mentioned_in_the_article_about_a_topic_are_that_articles(sha
     for name in ("Sarah Jennings", "Tom Walker", "Emma Price"):
         assert answer.text.count(name) == 1, answer.text
     assert {c.doc_id.split("/")[-1] for c in answer.citations} == {"relay-team.txt"}, answer.text
+
+
+@pytest.mark.parametrize("question", ["Catch me up on the ferry strike.", "Bring me up to speed on the ferry strike",
+                                      "Give me an overview of the coverage of the ferry strike",
+                                      "What's the latest on the ferry strike?"])
+def test_the_cue_words_of_a_topic_overview_are_no_words_of_its_topic(question):
+    """Only the topic's own words decide which articles open on it (see TOPIC_NAMED)."""
+    from types import SimpleNamespace
+
+    from assistant.reading.shaped import topic_terms
+    from index.lexical import terms
+
+    assert topic_terms(SimpleNamespace(terms=tuple(terms(question)))) == {"ferry", "strike"}
