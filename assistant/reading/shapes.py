@@ -99,15 +99,17 @@ _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|yo
                               r"\s(?-i:name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|reason|focus|"
                               r"size|value|total|share|rate|score|result|capital|population)$", re.I)
 _SIDES = (
-    re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
-    re.compile(r"\bdifferences? between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?,;]+)", re.I),
-    re.compile(r"\bhow (?:does|do|did|is|are|was|were)\s+(?P<a>.+?)\s+(?:differ|compare)\s+(?:from|to|with)\s+(?P<b>[^?,;]+)",
+    # "Compare ASEAN's partnership with the EU and with Japan": the sides come after the frame
+    re.compile(r"\b(?:compare|contrast)\s+.+?\s+(?P<p>with|to)\s+(?P<a>.+?),?\s+and\s+(?P=p)\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\bdifferences? between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\bhow (?:does|do|did|is|are|was|were)\s+(?P<a>.+?)\s+(?:differ|compare)\s+(?:from|to|with)\s+(?P<b>[^?,;:]+)",
                re.I),
-    re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;:]+)", re.I),
     # "How is X different from Y?", "What distinguishes X from Y?", "How does X stack up against Y?"
-    re.compile(r"\b(?:is|are|was|were)\s+(?P<a>.+?)\s+different\s+(?:from|to|than)\s+(?P<b>[^?,;]+)", re.I),
-    re.compile(r"\bdistinguish(?:es)?\s+(?P<a>.+?)\s+from\s+(?P<b>[^?,;]+)", re.I),
-    re.compile(r"\b(?:does|do|did)\s+(?P<a>.+?)\s+stack up (?:against|with|to)\s+(?P<b>[^?,;]+)", re.I),
+    re.compile(r"\b(?:is|are|was|were)\s+(?P<a>.+?)\s+different\s+(?:from|to|than)\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\bdistinguish(?:es)?\s+(?P<a>.+?)\s+from\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\b(?:does|do|did)\s+(?P<a>.+?)\s+stack up (?:against|with|to)\s+(?P<b>[^?,;:]+)", re.I),
     # "How do X and Y compare?", "X and Y: how do they compare?"
     # (lowercase words after a capitalised last side frame both: "the Kelby and Ardmore ferry bids")
     re.compile(r"\bhow (?:do|did|does)\s+(?P<a>.+?)\s+and\s+(?P<b>(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)|.+?)"
@@ -268,8 +270,20 @@ def comparison_sides(text: str) -> tuple[str, ...]:
             if all(owned):  # "Compare Sony's Qrio and Honda's Asimo": the things owned, not their owners
                 return owned
             if all(sides):
-                return sides
+                return _unframed(sides)
     return ()
+
+
+_NAME_THEN_WORDS = re.compile(r"^((?:[A-Z][\w.&'’-]*\s+)*[A-Z][\w.&'’-]*)(?:\s+[a-z][\w-]*)+$")
+
+
+def _unframed(sides: tuple[str, str]) -> tuple[str, str]:
+    """ "Compare the Labour and Liberal Democrat manifestos": when the first side is a name
+    alone and the last a name followed by lowercase words, those words frame both sides."""
+    framed = _NAME_THEN_WORDS.match(sides[1])
+    if framed and not re.search(r"\s[a-z]", sides[0]) and sides[0][:1].isupper():
+        return sides[0], framed.group(1)
+    return sides
 
 
 def sides_asked_before(text: str, asked: list[str]) -> tuple[str, ...]:

@@ -542,6 +542,9 @@ def test_an_overview_is_of_one_article_or_of_a_topic(question, scope):
         ("How do the Kelby and Ardmore ferry bids compare?", ("Kelby", "Ardmore")),
         ("How does the Kelby Mini stack up against the Ardmore Zen?", ("Kelby Mini", "Ardmore Zen")),
         ("Henman and Rusedski: how do they compare as players?", ("Henman", "Rusedski")),
+        ("Compare the Labour and Liberal Democrat manifestos on education", ("Labour", "Liberal Democrat")),
+        ("Compare Kelby's ferry links with Ardmore and with Oban.", ("Ardmore", "Oban")),  # the sides after the frame
+        ("Kelby Ferries vs Ardmore Lines: who carries more?", ("Kelby Ferries", "Ardmore Lines")),  # the question after a colon
     ],
 )
 def test_a_frame_around_the_sides_belongs_to_both_sides_not_to_their_names(question, sides):
