@@ -27,6 +27,21 @@ _OVERVIEW = re.compile(
     r"outline (the|this|that) (article|story|piece|report)|"
     r"what (the|this|that|these|those) (articles?|stories|story|pieces?|reports?)\b[^?]{0,80}\b(says?|tells?|reports?)\b|"
     r"tell me about (the )?(article|story|piece|report)|brief me|in a nutshell|tl;?dr|"
+    # "Condense the article on X", "the short version of the story", "the thrust of the piece",
+    # "Explain briefly what the report on X is about", "What ground does the story cover?"
+    r"condense|pr[eé]cis|short version|thrust of|highlights of|brief account|skim (the|this|that)|"
+    r"what (the|this|that) (article|story|piece|report|news item)\b[^?]{0,100}\b(is|was) about|"
+    r"(what|which) ground (does|did)|"
+    r"(the|this|that) (article|story|piece|report|news item)\b[^?]{0,100}\bwhat (does|did) it (say|cover|tell)|"
+    r"what (does|did) (the|this|that) (article|story|piece|report|news item)\b[^?]{0,100}\b(cover|covers)\b|"
+    r"what (does|did) the news item\b[^?]{0,100}\b(say|tell|report)\b|"
+    # the state of a story across the news: "Where do things stand on X?", "a roundup of X"
+    r"(wider|overall|big|broader|full) picture|broad sweep|round ?up|where do things stand|"
+    r"what(?:'s| is) going on with|developments (in|on|with)|"
+    r"everything (that(?:'s| has) been|that was|) ?(written|said|reported)|"
+    r"how (has|have|did|is|are) (the )?([\w'’-]+ ){0,3}(covered|being covered)|"
+    r"anything in the (articles|stories|news|reports) (about|on)|"
+    r"what (do|does|did) the [\w-]+ (articles|stories|reports|news) (say|tell|report)|"
     # the news itself asked for: "What has been reported about X?", "What happened with X?"
     # ("What happened to X?" asks one fact: "What happened to his lab?"; so does "What is the
     # latest inflation rate?")
@@ -42,11 +57,18 @@ _OVERVIEW = re.compile(
 )
 _COMPARISON = re.compile(
     r"\b(compare|comparison|compared|contrast|differ|differs|difference|differences|different|versus|vs\.?|"
-    r"similarit(y|ies)|in common|distinguish(es)?|stacks? up)\b",
+    r"similarit(y|ies)|in common|distinguish(es)?|what separates?|stacks? up|measures? up|weigh up|side by side|set [^?]+ against)\b",
     re.I,
 )
 _LIST = re.compile(
-    r"^\s*(list|name|enumerate|identify)\b(?! (the|a|an|one) [a-z-]+[^s\s] (that|who|which|whose)\b)|"  # not "Name the company that ..."
+    r"^\s*(please\s+)?(list|name|enumerate|identify|pick out|run through|spell out)\b"
+    r"(?! (the|a|an|one) [a-z-]+[^s\s] (that|who|which|whose|where|when)\b)|"  # not "Name the company that ...", "Name the stadium where ..."
+    # "What did the CBI list as the obstacles ...?", "What do analysts see as the main threats ...?",
+    # "What did Mourinho say were the reasons ...?": a plural named as what is asked
+    r"\b(list|lists|listed|name|names|named|cite|cites|cited|identify|identified|single out|singled out|see|sees|saw|"
+    r"describe|described|give|gave)\s+as\s+(?:the\s+|[\w-]+['’]s?\s+)?(?:[\w-]+\s+){0,2}?(?-i:[a-z-]+[^s'’\s]s)\b|"
+    r"\b(say|says|said|think|thinks|believe|believes)\s+(were|are)\s+the\s+(?:[\w-]+\s+){0,2}?(?-i:[a-z-]+[^s'’\s]s)\b|"
+    r"\bthe names of\b|^\s*who (make|makes|made) up\b|^\s*who (are|were) (in|on|among) (the|their|his|her)\b|"
     # "Which firms are mentioned?", "What is listed?" (not "What instrument is involved in all of his
     # work?", "Which singer was cited as ...": one asked; not "the campaign that she is involved in")
     r"^\s*(?:(?:which|what|who)\s)?(?:(?!\b(?:that|who|whom|which)\b)[^?])*?\b(?:are|were|get|got|being) (mentioned|listed|cited|quoted|involved|"
@@ -54,11 +76,14 @@ _LIST = re.compile(
     r"\b(is|was) (mentioned|listed|cited|quoted|involved|named)\s*(?:(?:in|by) (?:the|this|that|these|those|both|all) "
     r"(?:\w+ )?(?:articles?|stor(?:y|ies)|pieces?|reports?|texts?|documents?)\b[^?]*)?[?.!]?\s*$|"  # "Who is quoted in the articles?"
     r"\b(all|every) (the )?\w+ (that|which|who|whose|mentioned|named)\b|"
-    r"^\s*which of (the|their|its|his|her|these|those|[^?]{1,40}['’]s) (\w+ ){0,2}\w+s\b|"  # "Which of the companies ...", "Which of Blair's colleagues ..."
+    # "Which of the companies ...", "Which of Blair's colleagues ..." (not "Which of the two ...")
+    r"^\s*which of (?!(the|their|its|his|her|these|those) (two|both)\b)(the|their|its|his|her|these|those|[^?]{1,40}['’]s) (\w+ ){0,2}\w+s\b"
+    # (not one chosen by a superlative or a singular verb: "Which of Sony's consoles has sold the most?")
+    r"(?![^?]*\b(most|least|first|last|best|worst|higher|lower|more|fewer|\w+est|is|was|has)\b)|"
     r"^\s*(who|what|which) (are|were|is|was) among\b|"  # "Who were among the winners?"
     r"^\s*(can you |could you )?(please )?(tell|show) me (which|what) (?-i:[a-z-]+[^s'’\s]s)\b|"  # "Tell me which bands ..."
     r"^\s*(who|which|what) (are|were) [^?]{1,40}\b(mentioned|named|listed|cited|quoted|involved)\s*\??\s*$|"  # "Who are the people quoted?"
-    r"\b(can|could|would) you (please )?(list|name)\b|^\s*(please )?(tell me|give( me)?) (all )?(the )?(names of )?"
+    r"\b(can|could|would) you (please )?(list|name)\b|^\s*(?:(?:can|could|would) you )?(please )?(tell me|give( me)?) (all )?(the )?(names of )?"
     r"(the )?(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,2}[a-z-]+[^s'’\s]s)\b(?! of)",  # "Can you list ...", "Tell me the players ..."
     re.I,
 )
@@ -76,19 +101,26 @@ _WHO_DID_MANY = re.compile(
 # "What are the new rules ...", "Who were the winners ...", "What were the band's biggest hits?"
 # (lowercase nouns: "Who were the Beatles?" asks what a name is) ...
 _PLURAL_ASKED = re.compile(
-    r"^\s*(what|who) (are|were) (all )?((the|their|its|his|her) ([\w-]+['’]s? )?|[\w-]+['’]s? )"
+    r"^\s*(what|who) (are|were) (all )?((the|their|its|his|her) ([\w-]+['’]s? )?|([\w-]+ ){0,2}[\w-]+['’]s? )"
     r"(?-i:((?!(of|for|to|in|on|by|with|from|that|which|who) )[a-z-]+ ){0,3}[a-z-]+[^s'’\s]s)\b(?! of)|"
     # people asked for ("Who are the members of ...", "Who were the founders of ..."), and a
     # number of them, named or not ("Who are the four Britons held ...")
     r"^\s*who (are|were) (all )?(the|their|its|his|her) (?-i:[a-z-]+[^s'’\s]s) of\b|"
+    # the main ones, or the most of some kind: "What were the main criticisms of ...?",
+    # "What were the biggest-selling gadgets of Christmas?" (not "the results of the vote")
+    r"^\s*(what|who) (are|were) (all )?(the|their|its|his|her) (main|key|chief|principal|major|top|leading|"
+    r"[a-z]+est(-[a-z]+)?) ([a-z-]+ )?(?-i:[a-z-]+[^s'’\s]s)\b|"
     r"^\s*(what|who) (are|were) (all )?(the|their|its|his|her) (two|three|four|five|six|seven|eight|nine|ten) "
     r"[\w-]+[^s'’\s]s\b", re.I)
 # ... unless the plural is the subject and what is asked comes after it ("What are the comb
 # rows called?", "What are the broadcasts compliant with?"): a stranded preposition or "called"
 _ASKED_AFTER = re.compile(r"\b(called|known as|named|termed|of|for|with|to|about|from|in|on|at|by|doing|as)\s*\??\s*$", re.I)
 _DESCRIPTION = re.compile(r"^\s*(who|what)(?: exactly| really)?(?:'s| is| was| are| were)(?: exactly| really)?\s+(?P<subject>[^?]{2,80}?)\s*\??\s*$"
-                          r"|^\s*(?:can you |could you )?(?:please )?tell me (?:who|what) (?P<told>[^?]{2,80}?) (?:is|was|are|were)"
-                          r"\s*[.?]?\s*$", re.I)
+                          r"|^\s*(?:can you |could you )?(?:please )?(?:tell me|explain|(?:give me )?(?:some )?background on) "
+                          r"(?:who|what) (?P<told>[^?]{2,80}?) (?:is|was|are|were)\s*[.?]?\s*$"
+                          # "What kind of company is Parmalat?", "What does phishing mean?"
+                          r"|^\s*what (?:kind|sort|type) of [\w-]+ (?:is|was|are|were) (?P<kind>[^?]{2,80}?)\s*\??\s*$"
+                          r"|^\s*what (?:does|did) (?P<meant>[^?]{2,60}?) mean\s*\??\s*$", re.I)
 # "What is the name of ...", "What was the price of ...", "What is meant by": lookups in description clothing
 _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|your)\b|^(the |a |an )?(name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|"
                               r"reason|focus|size|value|total|share|rate|score|result|capital|population)\b|"
@@ -98,28 +130,37 @@ _NOT_DESCRIPTION = re.compile(r"^(its|his|her|their|this|that|these|those|our|yo
                               # so does a subject that ends in one ("the latest inflation rate", "the final score")
                               r"\s(?-i:name|title|price|cost|number|amount|date|age|role|aim|goal|purpose|reason|focus|"
                               r"size|value|total|share|rate|score|result|capital|population)$", re.I)
+# A name of capitalised words, perhaps joined by "of", "for", "and": "the Commission for
+# Africa", "the Bank of England" (a description's subject, though it holds "of")
+_NAMED = re.compile(r"^(?:the\s+)?(?-i:[A-Z][\w.&-]*)(?:\s+(?:(?:of|for|and|on|de|the)\s+)*(?-i:[A-Z][\w.&-]*))*$", re.I)
 _SIDES = (
     # "Compare ASEAN's partnership with the EU and with Japan": the sides come after the frame
     re.compile(r"\b(?:compare|contrast)\s+.+?\s+(?P<p>with|to)\s+(?P<a>.+?),?\s+and\s+(?P=p)\s+(?P<b>[^?,;:]+)", re.I),
-    re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\b(?:compare|contrast|weigh up)\s+(?P<a>.+?)\s+(?:and|with|to|versus|vs\.?)\s+(?P<b>[^?,;:]+)", re.I),
+    # "Set X against Y", "Put X side by side with Y", "How did X fare compared with Y?"
+    re.compile(r"^\s*set\s+(?P<a>.+?)\s+against\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\bput\s+(?P<a>.+?)\s+side by side with\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\bhow (?:did|does|do|has|have)\s+(?P<a>.+?)\s+(?:fare|do|perform)\s+(?:when\s+)?compared (?:with|to)\s+(?P<b>[^?,;:]+)",
+               re.I),
     re.compile(r"\bdifferences? between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?,;:]+)", re.I),
     re.compile(r"\bhow (?:does|do|did|is|are|was|were)\s+(?P<a>.+?)\s+(?:differ|compare)\s+(?:from|to|with)\s+(?P<b>[^?,;:]+)",
                re.I),
     re.compile(r"^(?P<a>[^?,]+?)\s+(?:versus|vs\.?)\s+(?P<b>[^?,;:]+)", re.I),
     # "How is X different from Y?", "What distinguishes X from Y?", "How does X stack up against Y?"
     re.compile(r"\b(?:is|are|was|were)\s+(?P<a>.+?)\s+different\s+(?:from|to|than)\s+(?P<b>[^?,;:]+)", re.I),
-    re.compile(r"\bdistinguish(?:es)?\s+(?P<a>.+?)\s+from\s+(?P<b>[^?,;:]+)", re.I),
-    re.compile(r"\b(?:does|do|did)\s+(?P<a>.+?)\s+stack up (?:against|with|to)\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\b(?:distinguish(?:es)?|(?<=what )separates?)\s+(?P<a>.+?)\s+from\s+(?P<b>[^?,;:]+)", re.I),
+    re.compile(r"\b(?:does|do|did)\s+(?P<a>.+?)\s+(?:stack|measure) up (?:against|with|to)\s+(?P<b>[^?,;:]+)", re.I),
     # "How do X and Y compare?", "X and Y: how do they compare?"
     # (lowercase words after a capitalised last side frame both: "the Kelby and Ardmore ferry bids")
-    re.compile(r"\bhow (?:do|did|does)\s+(?P<a>.+?)\s+and\s+(?P<b>(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)|.+?)"
+    re.compile(r"\b(?:how|where|in what ways?) (?:do|did|does)\s+(?P<a>.+?)\s+and\s+(?P<b>(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)|.+?)"
                r"(?:\s+(?-i:[a-z][\w-]*))*?\s+(?:compare|differ)\b", re.I),
-    re.compile(r"^(?P<a>[^:?]+?)\s+and\s+(?P<b>[^:?]+?)\s*:\s*how do they (?:compare|differ)", re.I),
+    re.compile(r"^(?P<a>[^:?]+?)\s+and\s+(?P<b>[^:?]+?)\s*(?::|\s[-–—])\s*how (?:do|did) (?:they|their)\b[^?]*\b(?:compare|differ)", re.I),
 )
 # "What do the articles say about X?", "the news on X": a topic across articles, not one article
 _TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (reported|said|written|happening)|happened with|latest|"
-                    r"catch me up|fill me in|up to (date|speed)|update me|new with|so far|updates?|developments?)\b"
-                    r"(?! (article|story))|\bacross\b", re.I)
+                    r"catch me up|fill me in|up to (date|speed)|update me|new with|so far|updates?|developments?|"
+                    r"covered|picture|sweep|round ?up|reporting|things stand|going on with|everything)\b"
+                    r"(?! (article|story|item))|\bacross\b", re.I)
 _COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
 _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
 _TRAIL = re.compile(r"\s+(approach(es)?|strateg(y|ies)|polic(y|ies)|plans?|views?|positions?|roles?|stances?|efforts?)"
@@ -169,8 +210,9 @@ def shape_of(text: str) -> Shape:
     if (_LIST.search(text) or plural_asked or _plural_head(text) or _WHO_DID_MANY.match(text)) and not _COUNT.match(text):
         return Shape("list")
     described = _DESCRIPTION.match(text)
-    subject = described and (described.group("subject") or described.group("told"))
-    if subject and not _NOT_DESCRIPTION.search(subject):
+    subject = described and next((g for g in described.group("subject", "told", "kind", "meant") if g), None)
+    # "What is the Commission for Africa?" (not "Who is the Director of ...?": whoever holds a role)
+    if subject and (not _NOT_DESCRIPTION.search(subject) or (described.group(1) or "").lower() == "what" and _NAMED.match(subject)):
         return Shape("description", subject=subject.strip())
     return Shape("lookup")
 
@@ -306,7 +348,8 @@ def _bare(side: str) -> str:
         side = side[:-1]
     side = _LEAD.sub("", side)
     side = _FRAME_OF.sub("", side) or side
-    owner = re.split(r"['’]s\b", side, maxsplit=1)
+    # "the Scissor Sisters' record": a plural owner's apostrophe alone
+    owner = re.split(r"['’]s\b|(?<=s)['’](?=\s|$)", side, maxsplit=1)
     if len(owner) == 2 and owner[0].strip():  # "Claudio Ranieri's departure from Valencia": Claudio Ranieri
         return owner[0].strip()
     return _TRAIL.sub("", side).strip()

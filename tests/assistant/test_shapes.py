@@ -436,6 +436,24 @@ def test_a_follow_up_asking_for_more_goes_on_from_the_answer_before(shapes_bot):
         ("What two people founded the ferry company?", "list"),  # a plural without an "s"
         ("What is mentioned in the article?", "list"),
         ("Who is quoted in the articles?", "list"),
+        ("Condense the article about the ferry strike into a paragraph.", "overview"),
+        ("Explain briefly what the report on the harbour plan is about.", "overview"),
+        ("Where do things stand on the ferry strike?", "overview"),
+        ("How has the press covered the ferry strike?", "overview"),
+        ("What kind of company is Kelby Ferries?", "description"),
+        ("What is the Commission for Harbours?", "description"),  # a name holding "for"
+        ("Who is the Director of Harbours?", "lookup"),  # whoever holds the role
+        ("What does phishing mean?", "description"),
+        ("How does the Kelby Mini measure up to the Ardmore Zen?", "comparison"),
+        ("What separates the Kelby bid from Ardmore's?", "comparison"),
+        ("The river separates Kelby from which town?", "lookup"),
+        ("What did the union list as the obstacles to a deal?", "list"),
+        ("Please list the ferries in service.", "list"),
+        ("Could you give me the towns where the ferry stops?", "list"),
+        ("What were the main criticisms of the harbour plan?", "list"),
+        ("Which of the two ferry firms carried more passengers?", "lookup"),  # one of two
+        ("Which of the council's plans was approved first?", "lookup"),  # one chosen
+        ("Name the harbour where the ferry sank.", "lookup"),
         ("Who was mentioned by both stories?", "list"),
         ("What divides Harbour Town?", "lookup"),
         ("Which players scored twice?", "list"),
