@@ -97,9 +97,16 @@ def _is_table_row(text: str) -> bool:
 
 def _is_answer_like(text: str) -> bool:
     text = text.strip()
-    if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--") or _INSTRUCTION.search(text):
+    if _INSTRUCTION.search(text):
+        return False
+    if _BULLET_LINE.match(text):  # "- Frozen pilots' pay": an item of a list, however short
+        return True
+    if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--"):
         return False
     return text.endswith(_ENDS) or not _HEADING.match(text)
+
+
+_BULLET_LINE = re.compile(r"^(?:[-*•]|\d+[.)])\s+\S+\s+\S")  # a bullet of two words or more
 
 
 def read_as(evidence: list[Evidence]) -> tuple[list[str], list[str], list[str]]:

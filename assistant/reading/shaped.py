@@ -25,6 +25,7 @@ from assistant.reading.refusal import mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
 from assistant.reading.steps import article_passages, articles_of
 from index import Passage
+from index.chunking import sentence_spans
 from index.lexical import stem, term_set, terms
 from index.mirror import LiveMirror
 
@@ -406,19 +407,21 @@ class ListAnswerer:
 
     def answer(self, question: Question, found: Found, backend: str | None = None) -> Generator[str, None, Answer]:
         head = list_head(question.text)
-        if head in _UNNAMED_HEADS:  # "Which years ...", "What were the reasons ...": no names to list
+        items: dict[str, tuple[str, Evidence]] = {}
+        for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
+            _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head,
+                                  frozenset(question.terms) - {head}), question)
+        # a list an article sets out itself, under a sentence naming the noun asked or
+        # announcing it, is the answer: names gathered from prose beside it would only add
+        # what is not of the kind
+        if not items and head in _UNNAMED_HEADS:  # "Which years ...", "What were the reasons ...": no names to list
             return (yield from _the_sentences(question, found, backend))
-        if found.evidence and question.asked.kind == "description" and _no_name_answers(found.evidence[0]):
+        if not items and found.evidence and question.asked.kind == "description" and _no_name_answers(found.evidence[0]):
             # "What threats will IE7 protect against?": the reader's answer is "spyware and
             # phishing scams", no name; the names of the sentences around are none of the items
             return (yield from _the_sentences(question, found, backend))
-        items: dict[str, tuple[str, Evidence]] = {}
-        _add(items, _counted(question.text, found), question)
         if not items:
-            for doc_id in dict.fromkeys(p.doc_id for p in found.passages):  # lists the articles set out themselves
-                _add(items, _bulleted(_prose(sentences_of(article_passages(self.mirror, doc_id))), head), question)
-        # a list an article sets out itself, under a sentence naming the noun asked, is the
-        # answer: names gathered from prose beside it would only add what is not of the kind
+            _add(items, _counted(question.text, found), question)
         if not items:
             article = list_article(found, question, self.mirror) if found.evidence else None
             _add(items, list((_items(_listing(found, article), question, head)
@@ -765,23 +768,48 @@ def _unowned(name: str) -> str:
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
-def _bulleted(evidence: list[Evidence], head: str) -> list[tuple[str, Evidence]]:
-    """A list an article sets out itself: the bullets right after a sentence that names the
-    noun asked for ("... supported by several key policy frameworks ...", then "- ASEAN
-    Guide on AI Governance and Ethics: Adopted in 2024, ..."). Each bullet's label (before
-    its colon, or the whole of a short bullet) is an item."""
+def _bulleted(evidence: list[Evidence], head: str, asked: frozenset[str] = frozenset()) -> list[tuple[str, Evidence]]:
+    """A list an article sets out itself: a run of bullets whose lead-in (the line before
+    the first) names the noun asked for ("... supported by several key policy frameworks
+    ...", then "- ASEAN Guide on AI Governance and Ethics: Adopted in 2024, ..."), or
+    announces them with a colon and names two of the ``asked`` terms ("In his budget Mr
+    Chidambaram has:" for "What measures does Chidambaram's budget include?"). Each
+    bullet's label (before its colon, or the whole of a short bullet) is an item."""
     out: list[tuple[str, Evidence]] = []
-    for i, intro in enumerate(evidence):
-        if not head or head not in term_set(intro.text) or _BULLET.match(intro.text):
+    run: list[Evidence] = []
+    for e in [*evidence, None]:
+        if e is not None and _BULLET.match(e.text) and (not run or _next_line(run[-1], e)):
+            run.append(e)
             continue
-        for item in evidence[i + 1:]:
-            if item.passage.doc_id != intro.passage.doc_id or not _BULLET.match(item.text):
-                break
-            body = _BULLET.sub("", item.text)
-            label = body.split(":", 1)[0] if ":" in body[:100] else body.rstrip(".")
-            if len(label.split()) <= 10:
-                out.append((label.strip(), item))
+        if run and _leads_in(_line_before(run[0]), head, asked):
+            for item in run:
+                body = _BULLET.sub("", item.text)
+                label = body.split(":", 1)[0] if ":" in body[:100] else body.rstrip(".")
+                if len(label.split()) <= 20:  # one sentence at most: a longer bullet is a paragraph
+                    out.append((label.strip(), item))
+        run = [e] if e is not None and _BULLET.match(e.text) else []
     return out
+
+
+def _next_line(bullet: Evidence, other: Evidence) -> bool:
+    """``other`` goes on from ``bullet``: the line after it in its passage, or the first
+    line of the article's next chunk."""
+    if other.passage is not bullet.passage:
+        return other.passage.doc_id == bullet.passage.doc_id
+    return not other.passage.text[bullet.start + len(bullet.text):other.start].strip()
+
+
+def _line_before(bullet: Evidence) -> str:
+    """The last sentence of the line before a bullet, in its passage ("" at the passage's start)."""
+    line = bullet.passage.text[:bullet.start].rstrip().rsplit("\n", 1)
+    spans = sentence_spans(line[-1]) if len(line) > 1 or bullet.start > 0 else []
+    return line[-1][spans[-1][0]:spans[-1][1]] if spans else ""
+
+
+def _leads_in(line: str, head: str, asked: frozenset[str]) -> bool:
+    said = term_set(line)
+    return bool(line) and not _BULLET.match(line) and (
+        bool(head) and head in said or line.rstrip().endswith(":") and len(asked & said) >= 2)
 
 
 def list_article(found: Found, question: Question, mirror: LiveMirror) -> str:

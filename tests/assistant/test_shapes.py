@@ -656,6 +656,22 @@ def test_a_list_an_article_sets_out_in_bullets_is_read_from_its_labels(tmp_path,
         assert other not in answer.text, (other, answer.text)
 
 
+def test_a_list_a_lead_in_announces_with_a_colon_gives_every_bullet(tmp_path, embedder):
+    """The lead-in names no "measures", but announces the list and names what the question
+    names; bullets with no full stop are items too, a long one whole."""
+    articles = {"budget.txt": "Kelby unveils harbour budget\n\nKelby's finance chief Ann Roe presented the harbour "
+                              "budget on Tuesday, saying the port had its best year since 1990. In her budget Ms Roe "
+                              "has:\n\n- Doubled spending on dredging\n - Cut mooring fees by a fifth\n"
+                              " - Announced that four million pounds will be spent on a new fish market by the north quay\n"
+                              " - Frozen pilots' pay\n\nShe said the port's income rose 12% last year.\n",
+                "other.txt": "Ardmore ferry timetable changes\n\nArdmore Ferries will run two more sailings a day "
+                             "from May, the company said on Monday. Its chief, Tom Hale, said demand had grown.\n"}
+    answer = _listed(articles, "What measures does Ann Roe's harbour budget include?", tmp_path, embedder)
+    for measure in ("Doubled spending on dredging", "Cut mooring fees", "fish market", "Frozen pilots' pay"):
+        assert answer.text.count(measure) == 1, (measure, answer.text)
+    assert "Tom Hale" not in answer.text and "income rose" not in answer.text, answer.text
+
+
 def test_a_list_asked_as_a_request_finds_what_the_same_question_finds(tmp_path, embedder):
     """ "List the band's singles" is read as the question it is: the reader was trained on
     questions only. A title of common words ("You Said No") is an item like any other."""
