@@ -30,6 +30,7 @@ from assistant.reading.extractive import ExtractiveAnswerer
 from assistant.reading.model import load_reader
 from assistant.reading.reader import HoldsTheKind, NoAnswer, NoSentence, ReadSentences
 from assistant.reading.refusal import NamingArticles, Unmentioned
+from assistant.reading.shape_head import shape_head
 from assistant.reading.shaped import (
     ComparisonAnswerer,
     DescriptionAnswerer,
@@ -189,7 +190,12 @@ class Engine:
             text, filters, resolve = self._in_conversation(text, memory, filters)
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
-        shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
+        if not context:  # a question of its own: the rules, and the learned head when they read a lookup
+            shape = shape_head().refine(text, shape_of(text), self.index.embedder)
+        elif not last or last.shape == "lookup":  # "Which countries?" after a lookup leans on it: the rules
+            shape = shape_of(text)
+        else:
+            shape = self._kept_shape(text, last)
         asked = [turn.question for turn in memory.turns]
         if resolve and shape.kind not in ("comparison", "overview") and (compared := sides_asked_before(text, asked)):
             # "Compare them" after two questions that differ by a name: those names, each

@@ -323,34 +323,43 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-PHRASINGS = (ROOT / "bench" / "shape_phrasings.json", ROOT / "bench" / "shape_phrasings_more.json")
+PHRASINGS = (ROOT / "bench" / "shape_phrasings.json", ROOT / "bench" / "shape_phrasings_more.json",
+             ROOT / "bench" / "shape_phrasings_third.json")
 
 
 def phrasings(verbose: bool) -> int:
-    """The shape recogniser alone on each phrasings set: its confusion table and accuracy."""
+    """The shape recogniser alone (the rules, then the learned head as the engine asks it)
+    on each phrasings set: its confusion table and accuracy; and the rules alone."""
+    from assistant.reading.shape_head import shape_head
+    from assistant.reading.shapes import shape_of
+    from index.embedders import MiniLMEmbedder
+
+    embedder, head = MiniLMEmbedder(), shape_head()
     for path in PHRASINGS:
         print(f"\n{path.name}")
-        _phrasings(path, verbose)
+        _phrasings(path, lambda text: head.refine(text, shape_of(text), embedder), verbose)
+        rules = _phrasings(path, shape_of, False, quiet=True)
+        print(f"the rules alone: {rules:.3f}")
     return 0
 
 
-def _phrasings(path: Path, verbose: bool) -> None:
-    from assistant.reading.shapes import shape_of
-
+def _phrasings(path: Path, recognise, verbose: bool, quiet: bool = False) -> float:
     confusion: Counter = Counter()
     for q in json.loads(path.read_text())["questions"]:
-        shape = shape_of(q["text"])
+        shape = recognise(q["text"])
         got = f"overview_{shape.scope}" if shape.kind == "overview" else shape.kind
         confusion[q["shape"], got] += 1
         if verbose and got != q["shape"]:
             print(f"{q['shape']:>16} read as {got:<16} {q['text']}")
     written = sorted({w for w, _ in confusion})
     got = sorted({g for _, g in confusion})
-    print(f"{'written / read as':<18}" + "".join(f"{g[:11]:>12}" for g in got))
-    for w in written:
-        print(f"{w:<18}" + "".join(f"{confusion[w, g]:>12}" for g in got))
     right = sum(confusion[w, w] for w in written)
-    print(f"recognised {right} of {sum(confusion.values())}: {right / sum(confusion.values()):.3f}")
+    if not quiet:
+        print(f"{'written / read as':<18}" + "".join(f"{g[:11]:>12}" for g in got))
+        for w in written:
+            print(f"{w:<18}" + "".join(f"{confusion[w, g]:>12}" for g in got))
+        print(f"recognised {right} of {sum(confusion.values())}: {right / sum(confusion.values()):.3f}")
+    return right / sum(confusion.values())
 
 
 def confusion_report(split: str, confusion: Counter) -> None:
