@@ -30,7 +30,7 @@ from assistant.reading.extractive import ExtractiveAnswerer
 from assistant.reading.model import load_reader
 from assistant.reading.reader import HoldsTheKind, NoAnswer, NoSentence, ReadSentences
 from assistant.reading.refusal import NamingArticles, Unmentioned
-from assistant.reading.shape_head import shape_head
+from assistant.reading.shape_head import ShapeHead, masked, shape_head
 from assistant.reading.shaped import (
     ComparisonAnswerer,
     DescriptionAnswerer,
@@ -190,12 +190,10 @@ class Engine:
             text, filters, resolve = self._in_conversation(text, memory, filters)
         standalone, context, notes = self._resolve(text, memory, model) if resolve else (text, "", [])
         last = memory.last if context else None
-        if not context:  # a question of its own: the rules, and the learned head when they read a lookup
-            shape = shape_head().refine(text, shape_of(text), self.index.embedder)
-        elif not last or last.shape == "lookup":  # "Which countries?" after a lookup leans on it: the rules
-            shape = shape_of(text)
-        else:
-            shape = self._kept_shape(text, last)
+        shape = shape_of(text) if not context or not last or last.shape == "lookup" else self._kept_shape(text, last)
+        # a question of its own the rules read as a lookup is read by the learned head too
+        # (a follow-up such as "Which countries?" leans on the turn before: the rules alone)
+        head = shape_head() if not context and ShapeHead.asked(text, shape) else None
         asked = [turn.question for turn in memory.turns]
         if resolve and shape.kind not in ("comparison", "overview") and (compared := sides_asked_before(text, asked)):
             # "Compare them" after two questions that differ by a name: those names, each
@@ -203,16 +201,22 @@ class Engine:
             shape, standalone = Shape("comparison", sides=compared), f"{text} {asked[-2]} {asked[-1]}"
         candidates = phrases(text)
         sides = [side_query(standalone, side, shape.sides) for side in shape.sides]
-        texts = [standalone, *([text] if context else []), *sides, *candidates]
+        texts = [standalone, *([text] if context else []), *sides, *candidates, *([masked(text)] if head else [])]
         vectors = self.index.embedder.embed_batch(texts)
-        known = dict(zip(candidates, vectors[len(texts) - len(candidates):]))
-        first_side = 1 + bool(context)
+        first_side, first_candidate = 1 + bool(context), 1 + bool(context) + len(sides)
+        known = dict(zip(candidates, vectors[first_candidate:first_candidate + len(candidates)]))
+        side_vectors = tuple(vectors[first_side: first_side + len(sides)])
+        if head and (read := head.refine(text, shape, vectors[-1])) is not shape:
+            shape = read
+            if shape.sides:  # a comparison the head read: its sides, each read in the question's words
+                side_vectors = tuple(self.index.embedder.embed_batch(
+                    [side_query(standalone, side, shape.sides) for side in shape.sides]))
         return Question.of(
             text, standalone, context, self.analyser.analyse(text, known), vectors[0],
             own_vector=vectors[1] if context else None, filters=filters, cited_doc=last.cited_doc if last else None,
             said=last.answer if last else "", history=tuple(memory.as_messages()), notes=tuple(notes), shape=shape,
             referent=last.referent if last else "",
-            side_vectors=tuple(vectors[first_side: first_side + len(sides)]),
+            side_vectors=side_vectors,
         )
 
     def _in_conversation(self, text: str, memory: Memory, filters: Filters) -> tuple[str, Filters, bool]:

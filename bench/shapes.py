@@ -337,7 +337,7 @@ def phrasings(verbose: bool) -> int:
     embedder, head = MiniLMEmbedder(), shape_head()
     for path in PHRASINGS:
         print(f"\n{path.name}")
-        _phrasings(path, lambda text: head.refine(text, shape_of(text), embedder), verbose)
+        _phrasings(path, lambda text: head.read(text, shape_of(text), embedder), verbose)
         rules = _phrasings(path, shape_of, False, quiet=True)
         print(f"the rules alone: {rules:.3f}")
     return 0

@@ -75,12 +75,23 @@ class ShapeHead:
         z = np.exp(z - z.max())
         return z / z.sum()
 
-    def refine(self, text: str, shape: Shape, embedder) -> Shape:
+    @staticmethod
+    def asked(text: str, shape: Shape) -> bool:
+        """Whether the head is asked at all: the rules read a lookup, not "How many ...?"."""
+        return shape.kind == "lookup" and not _COUNT.match(text)
+
+    def read(self, text: str, shape: Shape, embedder) -> Shape:
+        """:meth:`refine`, embedding the masked question itself (the engine embeds it in the
+        batch of the question's other texts instead: one call, ~14 ms saved)."""
+        return self.refine(text, shape, embedder.embed_batch([masked(text)])[0]) if self.asked(text, shape) else shape
+
+    def refine(self, text: str, shape: Shape, vector: np.ndarray) -> Shape:
         """The rules' shape, or the head's when the rules read a lookup and the head reads
-        another shape confidently, with the cue that shape needs."""
-        if shape.kind != "lookup" or _COUNT.match(text):
+        another shape confidently (``vector``: the embedding of :func:`masked` text), with the
+        cue that shape needs."""
+        if not self.asked(text, shape):
             return shape
-        p = self.probabilities(embedder.embed_batch([masked(text)])[0])
+        p = self.probabilities(vector)
         label = self.labels[int(p.argmax())]
         floor = calibration.SHAPE_HEAD_LIST_P if label == "list" else calibration.SHAPE_HEAD_P
         if label == "lookup" or p.max() < floor:

@@ -9,7 +9,7 @@ from assistant.reading.shapes import shape_of
 
 
 def _read(question: str, embedder) -> Shape:
-    return shape_head().refine(question, shape_of(question), embedder)
+    return shape_head().read(question, shape_of(question), embedder)
 
 
 @pytest.mark.parametrize("question, kind, detail", [
@@ -36,7 +36,7 @@ def test_the_head_reads_what_the_rules_have_no_cue_for_and_leaves_lookups(questi
 
 def test_the_head_never_overrides_a_shape_the_rules_read(embedder):
     shape = shape_of("Compare Kelby Ferries and Ardmore Lines.")
-    assert shape_head().refine("Compare Kelby Ferries and Ardmore Lines.", shape, embedder) is shape
+    assert shape_head().read("Compare Kelby Ferries and Ardmore Lines.", shape, embedder) is shape
 
 
 def test_the_head_reads_how_a_question_asks_not_what_about():
@@ -52,3 +52,24 @@ def test_a_head_file_that_is_not_the_one_built_with_the_code_is_refused_saying_h
         ShapeHead(changed, SHA256)
     with pytest.raises(ShapeHeadError, match="missing"):
         ShapeHead(tmp_path / "absent.json", SHA256)
+
+
+def test_the_assistant_answers_in_the_shape_the_head_reads(tmp_path, embedder):
+    """Through the engine: the head's reading decides the answer (an overview of the article,
+    both sides of a comparison), and a follow-up is left to the rules."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"kelby.txt": "Kelby Ferries cuts fares\n\nKelby Ferries has cut its fares by a fifth, the company said on "
+                             "Monday. A return crossing now costs twelve pounds. Its chief, Ann Roe, said passenger "
+                             "numbers fell last year. The cut applies from March.\n",
+                "ardmore.txt": "Ardmore Lines raises prices\n\nArdmore Lines will charge fifteen pounds for a return "
+                               "crossing from April, up from thirteen. The company blamed fuel costs. Its chief, Tom "
+                               "Hale, said the route still lost money.\n"}
+    bot = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder)
+    gist = bot.ask("Give me a synopsis of the article on Kelby Ferries cutting its fares.")
+    assert gist.shape == "overview" and {c.doc_id for c in gist.citations} == {"articles/kelby.txt"}, gist.text
+    both = bot.ask("Is Kelby Ferries any cheaper than Ardmore Lines?")
+    assert both.shape == "comparison" and {c.doc_id for c in both.citations} == {"articles/kelby.txt", "articles/ardmore.txt"}, both.text
+    chat = bot.conversation()
+    chat.ask("How much does a return crossing with Kelby Ferries cost?")
+    assert chat.ask("And with Ardmore Lines?").shape == "lookup"
