@@ -90,3 +90,18 @@ def test_the_name_replaced_is_the_one_most_like_the_new_name(shipped_dir, embedd
     engine = Assistant(Settings.load(data_dir=shipped_dir), embedder=embedder).engine
     assert engine.closest_name("Japan", ["U.S.", "ASEAN"]) == 0
     assert engine.closest_name("Sahabat-AI", ["Singapore", "SEA-LION"]) == 1
+
+
+@pytest.mark.parametrize("question, follows", [
+    ("Which sovereign AI models have ASEAN countries developed?", False),  # a whole question of its own
+    ("What did ASEAN adopt?", True),  # its names said before, and little else
+    ("Why do they matter?", True),  # a pronoun
+    ("Who is Sophia Williams?", False),  # a new name
+])
+def test_a_question_with_a_whole_question_of_its_own_is_no_follow_up(question, follows):
+    from assistant.core.memory import Memory, Turn, is_follow_up
+
+    memory = Memory(budget=10_000)
+    memory.add(Turn("List the frameworks mentioned", "List the frameworks mentioned",
+                    "ASEAN Guide on AI Governance and Ethics [1] and ASEAN Responsible AI Roadmap [2].", "doc.txt"))
+    assert is_follow_up(question, memory) is follows
