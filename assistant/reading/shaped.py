@@ -23,7 +23,7 @@ from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, s
 from assistant.reading.model import Reading
 from assistant.reading.refusal import mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
-from assistant.reading.steps import article_passages, articles_of
+from assistant.reading.steps import article_passages, articles_of, leans_on_cited
 from index import Passage
 from index.chunking import sentence_spans
 from index.lexical import stem, term_set, terms
@@ -41,7 +41,9 @@ def _about(question: Question, found: Found, mirror: LiveMirror) -> list[str]:
     Japan" is not "Vodafone appoints new Japan boss"; 2026-12-08)."""
     if len(question.filters.doc_ids) == 1:
         return list(question.filters.doc_ids)
-    if question.follow_up and question.cited_doc:
+    # a follow-up that names something the conversation did not ask about ("Summarize the
+    # Japan article" after a question on sovereign AI) means the article that names it
+    if question.follow_up and question.cited_doc and (leans_on_cited(question) or _OTHER.search(question.text)):
         if not _OTHER.search(question.text):
             return [question.cited_doc]
         # "And the other article?": the closest article to the conversation but the one cited

@@ -73,3 +73,20 @@ def test_the_assistant_answers_in_the_shape_the_head_reads(tmp_path, embedder):
     chat = bot.conversation()
     chat.ask("How much does a return crossing with Kelby Ferries cost?")
     assert chat.ask("And with Ardmore Lines?").shape == "lookup"
+
+
+def test_an_overview_follow_up_that_names_an_article_gets_that_article(tmp_path, embedder):
+    """After a topic overview citing both articles, "Summarize the Ardmore article" means the
+    article it names, not the one the answer before cited first; "Summarize the article"
+    alone means that one."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"kelby.txt": "Kelby Ferries cuts fares\n\nKelby Ferries has cut its ferry fares by a fifth, the company "
+                             "said on Monday. A return crossing now costs twelve pounds.\n",
+                "ardmore.txt": "Ardmore Lines raises ferry fares\n\nArdmore Lines will raise its ferry fares to fifteen pounds for a "
+                               "return ferry crossing from April. The company blamed fuel costs.\n"}
+    chat = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder).conversation()
+    first = chat.ask("What do the articles say about ferry fares?")
+    assert {c.doc_id for c in first.citations} == {"articles/kelby.txt", "articles/ardmore.txt"}, first.text
+    named = chat.ask("Summarize the Ardmore article.")
+    assert named.shape == "overview" and {c.doc_id for c in named.citations} == {"articles/ardmore.txt"}, named.text
