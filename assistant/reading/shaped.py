@@ -843,7 +843,8 @@ def _best_article(found: Found, article: str | None) -> list[Evidence]:
     return sentences_of([p for p in found.passages if p.doc_id == article])
 
 
-_LIST_HEAD = re.compile(r"\b(?:list|name|which|what|all)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}?([a-z]+s)\b", re.I)
+_LIST_HEAD = re.compile(r"\b(?:list|name|which|what|all)\s+(?:(?:are|were)\s+)?(?:all\s+)?(?:of\s+)?(?:the\s+)?"
+                        r"(?:[\w-]+\s+){0,2}?([a-z]+s)\b", re.I)  # "What are the key policy frameworks?"
 
 
 # Heads of a list whose items are no names but times or clauses ("Which years did NYC host
