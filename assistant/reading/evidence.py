@@ -99,14 +99,14 @@ def _is_answer_like(text: str) -> bool:
     text = text.strip()
     if _INSTRUCTION.search(text):
         return False
-    if _BULLET_LINE.match(text):  # "- Frozen pilots' pay": an item of a list, however short
+    if BULLET.match(text) and len(BULLET.sub("", text).split()) >= 2:  # "- Frozen pilots' pay": an item, however short
         return True
     if len(text) < MIN_SENTENCE_CHARS or text.startswith("|--"):
         return False
     return text.endswith(_ENDS) or not _HEADING.match(text)
 
 
-_BULLET_LINE = re.compile(r"^(?:[-*•]|\d+[.)])\s+\S+\s+\S")  # a bullet of two words or more
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")  # a list item's marker: "- ", "* ", "• ", "1. ", "2) "
 
 
 def read_as(evidence: list[Evidence]) -> tuple[list[str], list[str], list[str]]:

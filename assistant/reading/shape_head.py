@@ -30,6 +30,7 @@ from assistant import calibration
 from assistant.core.question import Shape, name_phrases
 from assistant.errors import AssistantError
 from assistant.reading.model import MODEL_DIR
+from assistant.reading.shapes import COUNT
 
 HEAD_PATH = MODEL_DIR / "shape_head.json"
 SHA256 = "0909c1d8bf573e615d85ed7a817439e27b19080ca1875799112a4debf2734e03"  # printed by `python -m training.shape_head`
@@ -43,7 +44,6 @@ _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b(?:[A-Z][\w'’.&-]*|\d[\w.,%$£-]*)"
 _ARTICLE = re.compile(r"\b(article|story|piece|report|news item|write-up)\b", re.I)
 _NEWS = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|reporting|press|papers|pages|journalists|"
                    r"headlines|reported|written)\b", re.I)
-_COUNT = re.compile(r"^\s*how (many|much)\b", re.I)
 _ROLE = re.compile(r"\b(of|for|in|at)\b", re.I)  # "Who is the President of the IPCC?": whoever holds a role
 
 
@@ -78,7 +78,7 @@ class ShapeHead:
     @staticmethod
     def asked(text: str, shape: Shape) -> bool:
         """Whether the head is asked at all: the rules read a lookup, not "How many ...?"."""
-        return shape.kind == "lookup" and not _COUNT.match(text)
+        return shape.kind == "lookup" and not COUNT.match(text)
 
     def read(self, text: str, shape: Shape, embedder) -> Shape:
         """:meth:`refine`, embedding the masked question itself (the engine embeds it in the

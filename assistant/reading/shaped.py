@@ -19,7 +19,7 @@ from assistant import calibration
 from assistant.core.answer import Answer, Citation, Refusal
 from assistant.core.pipeline import Found
 from assistant.core.question import LABELS, Question
-from assistant.reading.evidence import Evidence, read_as, sentence_vectors_of, sentences_of
+from assistant.reading.evidence import BULLET, Evidence, read_as, sentence_vectors_of, sentences_of
 from assistant.reading.model import Reading
 from assistant.reading.refusal import mentioned, spelled_out_acronyms
 from assistant.reading.shapes import side_query
@@ -767,7 +767,6 @@ def _unowned(name: str) -> str:
     return re.sub(r"^(?!(?:who|what|where|it|that|there|here|he|she|let)['’]s\b)[\w.-]+['’]s\s+", "", name, flags=re.I)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def _bulleted(evidence: list[Evidence], head: str, asked: frozenset[str] = frozenset()) -> list[tuple[str, Evidence]]:
@@ -777,19 +776,22 @@ def _bulleted(evidence: list[Evidence], head: str, asked: frozenset[str] = froze
     announces them with a colon and names two of the ``asked`` terms ("In his budget Mr
     Chidambaram has:" for "What measures does Chidambaram's budget include?"). Each
     bullet's label (before its colon, or the whole of a short bullet) is an item."""
-    out: list[tuple[str, Evidence]] = []
-    run: list[Evidence] = []
-    for e in [*evidence, None]:
-        if e is not None and _BULLET.match(e.text) and (not run or _next_line(run[-1], e)):
-            run.append(e)
+    runs: list[list[Evidence]] = []  # bullets one line after another
+    for before, e in zip([None, *evidence], evidence):
+        if not BULLET.match(e.text):
             continue
-        if run and _leads_in(_line_before(run[0]), head, asked):
+        if runs and before is runs[-1][-1] and _next_line(before, e):
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    out: list[tuple[str, Evidence]] = []
+    for run in runs:
+        if _leads_in(_line_before(run[0]), head, asked):
             for item in run:
-                body = _BULLET.sub("", item.text)
+                body = BULLET.sub("", item.text)
                 label = body.split(":", 1)[0] if ":" in body[:100] else body.rstrip(".")
                 if len(label.split()) <= 20:  # one sentence at most: a longer bullet is a paragraph
                     out.append((label.strip(), item))
-        run = [e] if e is not None and _BULLET.match(e.text) else []
     return out
 
 
@@ -803,14 +805,14 @@ def _next_line(bullet: Evidence, other: Evidence) -> bool:
 
 def _line_before(bullet: Evidence) -> str:
     """The last sentence of the line before a bullet, in its passage ("" at the passage's start)."""
-    line = bullet.passage.text[:bullet.start].rstrip().rsplit("\n", 1)
-    spans = sentence_spans(line[-1]) if len(line) > 1 or bullet.start > 0 else []
-    return line[-1][spans[-1][0]:spans[-1][1]] if spans else ""
+    line = bullet.passage.text[:bullet.start].rstrip().rsplit("\n", 1)[-1]
+    spans = sentence_spans(line)
+    return line[spans[-1][0]:spans[-1][1]] if spans else ""
 
 
 def _leads_in(line: str, head: str, asked: frozenset[str]) -> bool:
     said = term_set(line)
-    return bool(line) and not _BULLET.match(line) and (
+    return bool(line) and not BULLET.match(line) and (
         bool(head) and head in said or line.rstrip().endswith(":") and len(asked & said) >= 2)
 
 

@@ -161,7 +161,7 @@ _TOPIC = re.compile(r"\b(articles|stories|pieces|reports|coverage|news|been (rep
                     r"catch me up|fill me in|up to (date|speed)|update me|new with|so far|updates?|developments?|"
                     r"covered|picture|sweep|round ?up|reporting|things stand|going on with|everything)\b"
                     r"(?! (article|story|item))|\bacross\b", re.I)
-_COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
+COUNT = re.compile(r"^\s*how (many|much)\b", re.I)  # "How many ... are listed?" asks for a number
 _LEAD = re.compile(r"^(the|a|an|their|its|his|her)\s+", re.I)
 _TRAIL = re.compile(r"\s+(approach(es)?|strateg(y|ies)|polic(y|ies)|plans?|views?|positions?|roles?|stances?|efforts?)"
                     r"(\s+(to|on|towards|toward|for|in|with)\s+.*)?$", re.I)
@@ -207,7 +207,7 @@ def shape_of(text: str) -> Shape:
     if _OVERVIEW.search(text):
         return Shape("overview", scope="topic" if _TOPIC.search(text) else "article")
     plural_asked = _PLURAL_ASKED.search(text) and not _ASKED_AFTER.search(text)
-    if (_LIST.search(text) or plural_asked or _plural_head(text) or _WHO_DID_MANY.match(text)) and not _COUNT.match(text):
+    if (_LIST.search(text) or plural_asked or _plural_head(text) or _WHO_DID_MANY.match(text)) and not COUNT.match(text):
         return Shape("list")
     described = _DESCRIPTION.match(text)
     subject = described and next((g for g in described.group("subject", "told", "kind", "meant") if g), None)
