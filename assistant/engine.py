@@ -88,7 +88,9 @@ def shape_steps(settings, retriever: HybridRetriever, embedder) -> dict[str, tup
     floor = RelevanceFloor(settings.min_score, retriever.mirror)
     read = ReadSentences(embedder, reader)
     return {
-        "overview": ([WholeArticle(retriever.mirror)], OverviewAnswerer(embedder, retriever.mirror)),
+        # an overview of a story about something no article mentions is refused, not given of another article
+        "overview": ([Unmentioned(retriever.mirror), WholeArticle(retriever.mirror)],
+                     OverviewAnswerer(embedder, retriever.mirror)),
         "topic": ([EveryArticle(floor, retriever.mirror), Unmentioned(retriever.mirror)],
                   OverviewAnswerer(embedder, retriever.mirror)),
         "comparison": ([Sides(retriever, settings.top_k)], ComparisonAnswerer(embedder)),

@@ -266,5 +266,6 @@ def refers_back(question: str) -> bool:
 # "Compare the two articles", "Which people are mentioned?" (nothing but a kind): the
 # articles said before
 _THE_TEXTS_BEFORE = re.compile(r"\b(both|the two|the three)\s+(articles|stories|pieces|reports)\b|"
+                               r"\bthe (other|second|next) (one|article|story|piece|report)\b|"  # "Summarize the other article"
                                r"^\s*(which|what|who)\s+(\w+\s+){0,2}(is|are|was|were)\s+(mentioned|named|quoted|cited|listed)\s*\??\s*$",
                                re.I)

@@ -1028,3 +1028,23 @@ def test_the_cue_words_of_a_topic_overview_are_no_words_of_its_topic(question):
     from index.lexical import terms
 
     assert topic_terms(SimpleNamespace(terms=tuple(terms(question)))) == {"ferry", "strike"}
+
+
+def test_an_overview_of_what_no_article_mentions_is_refused_and_the_other_article_follows(tmp_path, embedder):
+    """ "Give me the gist of the story about Nestle's sales" over ferry articles is refused
+    naming Nestle, not answered with a ferry article; "Summarize the other article." after an
+    overview means the article it did not give."""
+    from tests.assistant.conftest import index_articles
+
+    articles = {"kelby.txt": "Kelby Ferries cuts fares\n\nKelby Ferries has cut its ferry fares by a fifth, the company "
+                             "said on Monday. A return crossing now costs twelve pounds.\n",
+                "ardmore.txt": "Ardmore Lines raises ferry fares\n\nArdmore Lines will raise its ferry fares to fifteen "
+                               "pounds for a return crossing from April. The company blamed fuel costs.\n"}
+    bot = index_articles(articles, tmp_path / "articles", tmp_path / "data", embedder)
+    unknown = bot.ask("Give me the gist of the story about bad weather hitting Nestle's sales.")
+    assert unknown.shape == "overview" and unknown.refused and "Nestle" in " ".join(unknown.shown_notes()), unknown.text
+    chat = bot.conversation()
+    first = chat.ask("Summarize the article about Kelby Ferries cutting its fares.")
+    assert {c.doc_id for c in first.citations} == {"articles/kelby.txt"}, first.text
+    other = chat.ask("Summarize the other article.")
+    assert other.shape == "overview" and {c.doc_id for c in other.citations} == {"articles/ardmore.txt"}, other.text
